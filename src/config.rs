@@ -1,0 +1,256 @@
+//! Run configuration (TOML): typed, validated, with `--set key=value` overrides.
+//!
+//! Sections: `[process]` (`kind`), `[model]` (`preset` and its parameters), `[experiment]`
+//! (`name`: a shipped experiment or a path to a detector TOML), `[generation]` (`events`, `seed`,
+//! `threads`, `chunk_size`, `channel_floor`), `[output]` (`path`, `force`). Unknown keys are errors.
+//! The README has the full reference; [`Config::resolved_toml`] is what is written into outputs.
+
+use crate::model::ModelConfig;
+use serde::{Deserialize, Serialize};
+
+/// Errors of configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// Path.
+        path: String,
+        /// I/O error.
+        source: std::io::Error,
+    },
+    /// TOML syntax or schema error (the message has line and column and names the key).
+    #[error("config {origin}: {message}")]
+    Parse {
+        /// Where the config came from.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A malformed `--set` argument.
+    #[error("--set {arg:?}: {what}")]
+    Set {
+        /// The argument.
+        arg: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// A value out of range.
+    #[error("{key} = {value} is invalid: {valid}")]
+    Value {
+        /// Dotted key.
+        key: String,
+        /// Value.
+        value: String,
+        /// Valid range.
+        valid: String,
+    },
+}
+
+/// `[process]`: which process to generate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProcessConfig {
+    /// nu + e -> nu + e (SM + Z').
+    NuEElastic {},
+}
+
+impl ProcessConfig {
+    /// Name of the process kind.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProcessConfig::NuEElastic {} => "nu_e_elastic",
+        }
+    }
+}
+
+/// `[experiment]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    /// Shipped experiment name or path to a detector TOML.
+    pub name: String,
+}
+
+/// `[generation]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GenerationConfig {
+    /// Number of weighted events (>= 1).
+    pub events: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads; 0 = all cores. Does not change the events.
+    pub threads: usize,
+    /// Events per chunk (one PCG stream each); changes the event stream.
+    pub chunk_size: usize,
+    /// Fraction of events shared equally between channels, in [0, 1].
+    pub channel_floor: f64,
+}
+
+impl Default for GenerationConfig {
+    fn default() -> Self {
+        let d = crate::generate::GenerateOptions::default();
+        Self { events: d.events, seed: d.seed, threads: d.threads, chunk_size: d.chunk_size, channel_floor: d.channel_floor }
+    }
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Output path; default `output/<experiment>_<process>.parquet`.
+    pub path: Option<String>,
+    /// Overwrite an existing file.
+    pub force: bool,
+}
+
+/// A whole run configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Process.
+    pub process: ProcessConfig,
+    /// Model.
+    #[serde(default)]
+    pub model: ModelConfig,
+    /// Experiment.
+    pub experiment: ExperimentConfig,
+    /// Generation.
+    #[serde(default)]
+    pub generation: GenerationConfig,
+    /// Output.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// Parse a `--set key=value` value: TOML syntax if it parses (numbers, booleans, arrays, quoted
+/// strings), otherwise a bare string.
+fn parse_value(v: &str) -> toml::Value {
+    let doc = format!("v = {v}");
+    match doc.parse::<toml::Table>() {
+        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(v.to_string())),
+        Err(_) => toml::Value::String(v.to_string()),
+    }
+}
+
+/// Apply one `key.sub=value` override to a TOML table.
+///
+/// # Errors
+/// [`ConfigError::Set`] for a missing `=`, an empty key, or a key path through a non-table.
+pub fn apply_set(table: &mut toml::Table, arg: &str) -> Result<(), ConfigError> {
+    let (k, v) = arg.split_once('=').ok_or_else(|| ConfigError::Set { arg: arg.into(), what: "expected key=value, e.g. model.mzprime=0.03".into() })?;
+    let parts: Vec<&str> = k.trim().split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(ConfigError::Set { arg: arg.into(), what: "empty key component".into() });
+    }
+    let mut t = table;
+    for p in &parts[..parts.len() - 1] {
+        let entry = t.entry((*p).to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        t = entry.as_table_mut().ok_or_else(|| ConfigError::Set { arg: arg.into(), what: format!("`{p}` is not a table") })?;
+    }
+    t.insert(parts[parts.len() - 1].to_string(), parse_value(v.trim()));
+    Ok(())
+}
+
+impl Config {
+    /// Parse config text (with overrides applied first) and validate it.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the key, the line, or the value and its valid range.
+    pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Parse { origin: origin.into(), message: e.to_string() })?;
+        for s in sets {
+            apply_set(&mut table, s)?;
+        }
+        let cfg: Config = table.try_into().map_err(|e: toml::de::Error| ConfigError::Parse { origin: origin.into(), message: e.to_string() })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The embedded default configuration.
+    ///
+    /// # Errors
+    /// As [`Config::parse`] (only through `sets`).
+    pub fn default_with(sets: &[String]) -> Result<Self, ConfigError> {
+        Self::parse(crate::data::DEFAULT_CONFIG, "default (embedded)", sets)
+    }
+
+    /// Range checks beyond the types.
+    ///
+    /// # Errors
+    /// [`ConfigError::Value`].
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let g = &self.generation;
+        let bad = |key: &str, value: String, valid: &str| Err(ConfigError::Value { key: key.into(), value, valid: valid.into() });
+        if g.events == 0 {
+            return bad("generation.events", "0".into(), "must be >= 1");
+        }
+        if g.chunk_size == 0 || g.chunk_size > 1 << 24 {
+            return bad("generation.chunk_size", g.chunk_size.to_string(), "must be in [1, 16777216]");
+        }
+        if !(0.0..=1.0).contains(&g.channel_floor) {
+            return bad("generation.channel_floor", g.channel_floor.to_string(), "must be in [0, 1]");
+        }
+        if g.threads > 1024 {
+            return bad("generation.threads", g.threads.to_string(), "must be in [0, 1024] (0 = all cores)");
+        }
+        self.model.couplings().map_err(|e| match e {
+            crate::model::ModelError::Value { key, value, valid } => ConfigError::Value { key: format!("model.{key}"), value, valid },
+        })?;
+        Ok(())
+    }
+
+    /// The resolved configuration as TOML (written into every output).
+    #[must_use]
+    pub fn resolved_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Generation options.
+    #[must_use]
+    pub fn generate_options(&self) -> crate::generate::GenerateOptions {
+        let g = &self.generation;
+        crate::generate::GenerateOptions {
+            events: g.events,
+            seed: g.seed,
+            threads: g.threads,
+            chunk_size: g.chunk_size,
+            channel_floor: g.channel_floor,
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "[process]\nkind = \"nu_e_elastic\"\n[experiment]\nname = \"minerva_le_fhc\"\n";
+
+    #[test]
+    fn parse_set_and_round_trip() {
+        let c = Config::parse(MIN, "t", &["generation.events=5000".into(), "model.preset=\"free\"".into(), "model.mzprime=0.01".into()]).unwrap();
+        assert_eq!(c.generation.events, 5000);
+        assert_eq!(c.model.preset(), "free");
+        let again = Config::parse(&c.resolved_toml(), "resolved", &[]).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn unknown_keys_and_ranges_are_errors() {
+        let e = Config::parse(&format!("{MIN}[generation]\nevent = 3\n"), "t", &[]).unwrap_err().to_string();
+        assert!(e.contains("event"), "{e}");
+        let e = Config::parse(MIN, "t", &["generation.events=0".into()]).unwrap_err().to_string();
+        assert!(e.contains("generation.events") && e.contains(">= 1"), "{e}");
+        let e = Config::parse(MIN, "t", &["nonsense".into()]).unwrap_err().to_string();
+        assert!(e.contains("key=value"), "{e}");
+    }
+
+    #[test]
+    fn default_config_parses() {
+        Config::default_with(&[]).unwrap();
+    }
+}

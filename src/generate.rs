@@ -1,0 +1,440 @@
+//! The event loop: channels, energy samplers, fixed-size chunks with their own PCG streams, rayon,
+//! and the hand-off of column batches to a sink.
+//!
+//! **Reproducibility.** The run is cut into chunks of [`GenerateOptions::chunk_size`] events in a
+//! fixed order; chunk k draws from `Pcg64::new(state(seed), stream = k)` (rand_pcg: distinct streams
+//! are independent sequences). Events are assigned to channels by a deterministic allocation
+//! computed before any sampling. So the same seed gives the same events for any thread count, and a
+//! chunk can be regenerated alone.
+//!
+//! **Weights.** See [`crate::process`]: the sum of weights in a channel estimates
+//! POT x N_targets x integral phi(E) sigma(E) dE without bias; the energy proposal is flux x sigma
+//! tabulated once per channel, so weights are nearly uniform.
+//!
+//! **Allocation.** Channel c gets n_c = N [ (1 - a) R_c / R + a / N_channels ] events (largest
+//! remainder, so sum n_c = N), with R_c the tabulated rate and a = `channel_floor`: rare channels
+//! (helicity-flipping, antineutrino contamination) still get events to look at.
+
+use crate::event::{ColumnPlan, Event, EventBatch};
+use crate::experiment::Experiment;
+use crate::flux::{FluxError, TabulatedSampler};
+use crate::output::{OutputError, Sink};
+use crate::process::Process;
+use rand::{Rng, RngExt};
+use rand_pcg::Pcg64;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Options of a generation run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GenerateOptions {
+    /// Number of weighted events.
+    pub events: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Events per chunk (one PCG stream each). Part of the definition of the event stream.
+    pub chunk_size: usize,
+    /// Fraction of events shared equally between channels (0..1).
+    pub channel_floor: f64,
+    /// Sub-intervals per flux-table interval in the energy proposal.
+    pub energy_subdivisions: usize,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        Self { events: 100_000, seed: 1, threads: 0, chunk_size: 65_536, channel_floor: 0.1, energy_subdivisions: 8 }
+    }
+}
+
+/// Errors of a generation run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// No channel has any rate in the energy range.
+    #[error("no channel is open: {0}")]
+    NoChannel(String),
+    /// Energy sampler construction failed.
+    #[error(transparent)]
+    Flux(#[from] FluxError),
+    /// The sink failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The thread pool could not be built.
+    #[error("thread pool: {0}")]
+    Threads(String),
+    /// The run was interrupted.
+    #[error("interrupted after {done} of {total} events")]
+    Interrupted {
+        /// Events written before the interruption.
+        done: u64,
+        /// Events requested.
+        total: u64,
+    },
+}
+
+/// Per-channel generation plan.
+#[derive(Debug, Clone)]
+struct ChannelPlan {
+    sampler: TabulatedSampler,
+    /// POT x N_targets: turns flux x sigma into events.
+    exposure: f64,
+    /// Tabulated estimate of the predicted events (from the proposal's integral).
+    rate_tabulated: f64,
+    n_events: u64,
+    first_event: u64,
+}
+
+/// Summary of one channel after a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelSummary {
+    /// Channel name.
+    pub name: String,
+    /// Events generated.
+    pub events: u64,
+    /// Sum of weights: predicted events.
+    pub predicted: f64,
+    /// Monte Carlo error of `predicted`: sqrt(sum w^2).
+    pub mc_error: f64,
+    /// The tabulated estimate (integral of the energy proposal), for comparison.
+    pub tabulated: f64,
+    /// Kish effective sample size (sum w)^2 / sum w^2.
+    pub ess: f64,
+}
+
+/// Summary of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    /// Per channel.
+    pub channels: Vec<ChannelSummary>,
+    /// Total predicted events (sum of all weights).
+    pub predicted_total: f64,
+    /// Its Monte Carlo error.
+    pub mc_error_total: f64,
+    /// Events written.
+    pub events: u64,
+    /// Events whose weight failed the sanity check (non-finite or negative) and was set to 0.
+    pub bad_events: u64,
+    /// Kish effective sample size of the whole sample.
+    pub ess: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Acc {
+    sw: f64,
+    sw2: f64,
+    n: u64,
+    bad: u64,
+}
+
+/// A prepared generation run for one process in one experiment.
+pub struct Generator<'a, P: Process> {
+    process: &'a P,
+    exp: &'a Experiment,
+    opts: GenerateOptions,
+    plans: Vec<ChannelPlan>,
+    plan: ColumnPlan,
+}
+
+/// The PCG state derived from the master seed (SplitMix64 expansion to 128 bits,
+/// Steele, Lea, Flood, OOPSLA 2014).
+#[must_use]
+pub fn pcg_state(seed: u64) -> u128 {
+    fn splitmix(x: &mut u64) -> u64 {
+        *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    let mut s = seed;
+    (u128::from(splitmix(&mut s)) << 64) | u128::from(splitmix(&mut s))
+}
+
+/// The RNG of chunk `k` of a run with master seed `seed`.
+#[must_use]
+pub fn chunk_rng(seed: u64, k: u64) -> Pcg64 {
+    Pcg64::new(pcg_state(seed), u128::from(k))
+}
+
+impl<'a, P: Process> Generator<'a, P> {
+    /// Tabulate the energy proposals and allocate events to channels.
+    ///
+    /// # Errors
+    /// [`GenerateError::NoChannel`] if no channel has a non-zero rate in the energy range.
+    pub fn new(process: &'a P, exp: &'a Experiment, opts: GenerateOptions) -> Result<Self, GenerateError> {
+        let (emin, emax) = exp.energy_range();
+        let mut plans = Vec::new();
+        let mut open = Vec::new();
+        for (c, ch) in process.channels().iter().enumerate() {
+            let lo = emin.max(ch.threshold_gev);
+            if lo >= emax {
+                open.push(false);
+                continue;
+            }
+            let nodes = energy_nodes(exp.flux.energies(), lo, emax, opts.energy_subdivisions.max(1));
+            let f: Vec<f64> = nodes
+                .iter()
+                .map(|&e| {
+                    let v = exp.flux.value(ch.flavour, e) * process.sigma_cm2(c, e);
+                    if v.is_finite() { v.max(0.0) } else { 0.0 }
+                })
+                .collect();
+            match TabulatedSampler::new(nodes, f) {
+                Ok(sampler) => {
+                    let exposure = exp.pot() * ch.target_count;
+                    plans.push(ChannelPlan {
+                        rate_tabulated: exposure * sampler.total(),
+                        sampler,
+                        exposure,
+                        n_events: 0,
+                        first_event: 0,
+                    });
+                    open.push(true);
+                }
+                Err(FluxError::EmptyDensity { .. }) => open.push(false),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if plans.is_empty() {
+            return Err(GenerateError::NoChannel(format!(
+                "every channel has zero flux x cross section in [{emin}, {emax}] GeV at {}",
+                exp.name()
+            )));
+        }
+        // Keep only open channels, in order.
+        let channels: Vec<_> = process.channels().iter().zip(&open).filter(|(_, o)| **o).map(|(c, _)| c.clone()).collect();
+        let names: Vec<String> = channels.iter().map(|c| c.name.clone()).collect();
+        let alloc = allocate(opts.events, &plans.iter().map(|p| p.rate_tabulated).collect::<Vec<_>>(), opts.channel_floor);
+        let mut first = 0;
+        for (p, n) in plans.iter_mut().zip(alloc) {
+            p.n_events = n;
+            p.first_event = first;
+            first += n;
+        }
+        let plan = ColumnPlan::new(process.particles(), process.has_decay_vertex(), process.has_helicity(), names);
+        let gen = Self { process, exp, opts, plans, plan };
+        Ok(gen)
+    }
+
+    /// The output column plan.
+    #[must_use]
+    pub fn column_plan(&self) -> &ColumnPlan {
+        &self.plan
+    }
+
+    /// Index in the process's channel list of open channel `i`.
+    fn process_channel(&self, i: usize) -> usize {
+        let name = &self.plan.channel_names[i];
+        self.process.channels().iter().position(|c| &c.name == name).unwrap_or(i)
+    }
+
+    /// Tabulated predicted events per open channel (name, events), before sampling.
+    #[must_use]
+    pub fn tabulated_rates(&self) -> Vec<(String, f64)> {
+        self.plan.channel_names.iter().cloned().zip(self.plans.iter().map(|p| p.rate_tabulated)).collect()
+    }
+
+    /// Number of chunks.
+    #[must_use]
+    pub fn n_chunks(&self) -> u64 {
+        self.opts.events.div_ceil(self.opts.chunk_size as u64)
+    }
+
+    /// Generate chunk `k` into a fresh batch; returns the batch and per-channel accumulators.
+    fn chunk(&self, k: u64) -> (EventBatch, Vec<Acc>) {
+        let cs = self.opts.chunk_size as u64;
+        let start = k * cs;
+        let end = ((k + 1) * cs).min(self.opts.events);
+        let mut rng = chunk_rng(self.opts.seed, k);
+        let mut batch = EventBatch::new(&self.plan, usize::try_from(end - start).unwrap_or(0));
+        let mut acc = vec![Acc::default(); self.plans.len()];
+        let mut ev = Event::default();
+        let mut c = self.plans.iter().position(|p| start < p.first_event + p.n_events).unwrap_or(0);
+        let mut pc = self.process_channel(c);
+        for i in start..end {
+            while i >= self.plans[c].first_event + self.plans[c].n_events {
+                c += 1;
+                pc = self.process_channel(c);
+            }
+            self.one_event(i, c, pc, &mut rng, &mut ev, &mut acc[c]);
+            batch.push(&ev);
+        }
+        (batch, acc)
+    }
+
+    #[inline]
+    fn one_event<R: Rng + ?Sized>(&self, i: u64, c: usize, pc: usize, rng: &mut R, ev: &mut Event, acc: &mut Acc) {
+        let plan = &self.plans[c];
+        let ch = &self.process.channels()[pc];
+        ev.event_id = i64::try_from(i).unwrap_or(i64::MAX);
+        ev.channel = u16::try_from(c).unwrap_or(u16::MAX);
+        ev.nu_pdg = ch.flavour.pdg();
+        ev.target_pdg = ch.target_pdg;
+        ev.helicity = ch.helicity;
+        let (e, pdf) = plan.sampler.sample_with_pdf(rng.random::<f64>());
+        ev.nu_in = crate::kinematics::FourVector::new(e, 0.0, 0.0, e);
+        ev.scatter = self.exp.spec.geometry.sample(rng);
+        let f = self.process.sample(pc, e, rng, ev);
+        let phi = self.exp.flux.value(ch.flavour, e);
+        #[allow(clippy::cast_precision_loss, reason = "event counts are far below 2^52")]
+        let mut w = plan.exposure * phi * f / (pdf * plan.n_events as f64);
+        if !(w.is_finite() && w >= 0.0) {
+            acc.bad += 1;
+            w = 0.0;
+        }
+        ev.weight = w;
+        acc.sw += w;
+        acc.sw2 += w * w;
+        acc.n += 1;
+    }
+
+    /// Run: generate every chunk (in parallel, in windows) and hand the batches to `sink` in order.
+    /// `progress` is called with the number of events done after each batch; `stop` is polled
+    /// between windows and interrupts the run (the sink is aborted) when it returns true.
+    ///
+    /// # Errors
+    /// [`GenerateError`] from the sink, the thread pool, or an interruption.
+    pub fn run<S: Sink>(
+        &self,
+        sink: &mut S,
+        meta_json: &str,
+        finish_json: impl FnOnce(&RunSummary) -> String,
+        mut progress: impl FnMut(u64),
+        stop: impl Fn() -> bool,
+    ) -> Result<RunSummary, GenerateError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.opts.threads)
+            .build()
+            .map_err(|e| GenerateError::Threads(e.to_string()))?;
+        let window = (pool.current_num_threads() * 2).max(1) as u64;
+        let result = (|| {
+            sink.begin(&self.plan, meta_json)?;
+            let mut acc = vec![Acc::default(); self.plans.len()];
+            let n = self.n_chunks();
+            let mut done = 0u64;
+            let mut k = 0;
+            while k < n {
+                if stop() {
+                    return Err(GenerateError::Interrupted { done, total: self.opts.events });
+                }
+                let hi = (k + window).min(n);
+                let out: Vec<(EventBatch, Vec<Acc>)> = pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
+                for (batch, a) in out {
+                    done += batch.len() as u64;
+                    for (t, s) in acc.iter_mut().zip(a) {
+                        t.sw += s.sw;
+                        t.sw2 += s.sw2;
+                        t.n += s.n;
+                        t.bad += s.bad;
+                    }
+                    sink.write_batch(batch)?;
+                    progress(done);
+                }
+                k = hi;
+            }
+            let summary = self.summarise(&acc);
+            sink.finish(&finish_json(&summary))?;
+            Ok(summary)
+        })();
+        if result.is_err() {
+            sink.abort();
+        }
+        result
+    }
+
+    fn summarise(&self, acc: &[Acc]) -> RunSummary {
+        let channels: Vec<ChannelSummary> = acc
+            .iter()
+            .zip(&self.plans)
+            .zip(&self.plan.channel_names)
+            .map(|((a, p), name)| ChannelSummary {
+                name: name.clone(),
+                events: a.n,
+                predicted: a.sw,
+                mc_error: a.sw2.sqrt(),
+                tabulated: p.rate_tabulated,
+                ess: if a.sw2 > 0.0 { a.sw * a.sw / a.sw2 } else { 0.0 },
+            })
+            .collect();
+        let sw: f64 = acc.iter().map(|a| a.sw).sum();
+        let sw2: f64 = acc.iter().map(|a| a.sw2).sum();
+        RunSummary {
+            predicted_total: sw,
+            mc_error_total: sw2.sqrt(),
+            events: acc.iter().map(|a| a.n).sum(),
+            bad_events: acc.iter().map(|a| a.bad).sum(),
+            ess: if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 },
+            channels,
+        }
+    }
+}
+
+/// Energy nodes for a proposal on [lo, hi]: the flux-table energies inside, the end points, and
+/// `sub` equal sub-intervals of every interval.
+fn energy_nodes(table: &[f64], lo: f64, hi: f64, sub: usize) -> Vec<f64> {
+    let mut knots = vec![lo];
+    knots.extend(table.iter().copied().filter(|&e| e > lo && e < hi));
+    knots.push(hi);
+    let mut nodes = Vec::with_capacity(knots.len() * sub);
+    for w in knots.windows(2) {
+        for s in 0..sub {
+            #[allow(clippy::cast_precision_loss, reason = "small integers")]
+            nodes.push(w[0] + (w[1] - w[0]) * s as f64 / sub as f64);
+        }
+    }
+    nodes.push(hi);
+    nodes
+}
+
+/// Allocate `n` events to channels with rates `r` and equal-share fraction `floor`
+/// (largest-remainder rounding; deterministic).
+#[must_use]
+pub fn allocate(n: u64, r: &[f64], floor: f64) -> Vec<u64> {
+    let total: f64 = r.iter().sum();
+    let k = r.len();
+    if k == 0 {
+        return vec![];
+    }
+    let a = floor.clamp(0.0, 1.0);
+    #[allow(clippy::cast_precision_loss, reason = "event counts are far below 2^52")]
+    let ideal: Vec<f64> = r
+        .iter()
+        .map(|ri| n as f64 * ((1.0 - a) * if total > 0.0 { ri / total } else { 1.0 / k as f64 } + a / k as f64))
+        .collect();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "non-negative, below n")]
+    let mut out: Vec<u64> = ideal.iter().map(|x| x.floor() as u64).collect();
+    let mut rest = n - out.iter().sum::<u64>().min(n);
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&i, &j| (ideal[j] - ideal[j].floor()).total_cmp(&(ideal[i] - ideal[i].floor())).then(i.cmp(&j)));
+    for &i in order.iter().cycle() {
+        if rest == 0 {
+            break;
+        }
+        out[i] += 1;
+        rest -= 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_sums_and_floors() {
+        let a = allocate(1000, &[1.0, 1e-6, 3.0], 0.1);
+        assert_eq!(a.iter().sum::<u64>(), 1000);
+        assert!(a[1] >= 33, "{a:?}");
+        assert_eq!(allocate(7, &[1.0, 1.0], 0.0).iter().sum::<u64>(), 7);
+    }
+
+    #[test]
+    fn energy_nodes_cover_range() {
+        let n = energy_nodes(&[0.0, 1.0, 2.0], 0.5, 1.5, 4);
+        assert_eq!(n.first(), Some(&0.5));
+        assert_eq!(n.last(), Some(&1.5));
+        assert!(n.windows(2).all(|w| w[1] > w[0]));
+    }
+}

@@ -1,0 +1,40 @@
+//! # nuportal
+//!
+//! An event-generator Monte Carlo for neutrino physics through light mediators.
+//!
+//! The pipeline, in order (DESIGN.md "Data flow"):
+//!
+//! 1. [`config::Config`]: the run card (TOML), validated.
+//! 2. [`experiment::Experiment`]: flux table ([`flux`]), targets, exposure and geometry from a
+//!    detector file (`detectors/*.toml`, embedded by [`data`]).
+//! 3. [`model::Couplings`]: the Z' couplings table from a preset.
+//! 4. A [`process::Process`] (e.g. [`process::nu_electron`]): cross sections as pure functions
+//!    ([`units`], [`kinematics`], [`quadrature`]) and the sampling of final states.
+//! 5. [`generate::Generator`]: energy proposals tabulated once, chunks with their own PCG streams,
+//!    rayon, column batches ([`event::EventBatch`]).
+//! 6. [`output`]: sinks (Parquet, in-memory) fed batch by batch.
+//!
+//! [`run`] ties them together; the `nuportal` binary is a thin CLI over it.
+//!
+//! ```no_run
+//! use nuportal::{config::Config, output::memory::MemorySink, run};
+//! let cfg = Config::default_with(&["generation.events=10000".into()]).unwrap();
+//! let prepared = run::prepare(cfg).unwrap();
+//! let mut sink = MemorySink::default();
+//! let report = prepared.generate(&mut sink, |_| {}, || false).unwrap();
+//! println!("predicted events: {}", report.summary.predicted_total);
+//! ```
+
+pub mod config;
+pub mod data;
+pub mod event;
+pub mod experiment;
+pub mod flux;
+pub mod generate;
+pub mod kinematics;
+pub mod model;
+pub mod output;
+pub mod process;
+pub mod quadrature;
+pub mod run;
+pub mod units;

@@ -1,0 +1,300 @@
+//! `nuportal`: the command-line interface (a thin layer over the library).
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use nuportal::config::Config;
+use nuportal::output::parquet::ParquetSink;
+use nuportal::run::{self, AnyProcess, RunError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Event generator for neutrino physics through light mediators.
+#[derive(Parser, Debug)]
+#[command(name = "nuportal", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate a weighted event sample into Parquet.
+    ///
+    /// Examples:
+    ///   nuportal generate                                  # embedded default run
+    ///   nuportal generate --config run.toml --output out.parquet
+    ///   nuportal generate --experiment charmii_fhc --events 100000 --set model.preset='"free"' \
+    ///       --set model.mzprime=0.02 --set model.g_nu_mu=1e-5 --set model.g_e=1e-5
+    Generate(GenerateArgs),
+    /// Print cross-section tables: sigma(E) per channel and dsigma/dT at one energy (CSV).
+    ///
+    /// Example: nuportal xsec --experiment minerva_le_fhc --energies 0.01:100:41:log --dsigma-at 5
+    Xsec(XsecArgs),
+    /// List experiments, presets, and the output schema.
+    Info(InfoArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct CommonArgs {
+    /// Run configuration (TOML); default: the embedded default run.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Experiment: a shipped name or a path to a detector TOML (overrides [experiment] name).
+    #[arg(long)]
+    experiment: Option<String>,
+    /// Override any config key, e.g. --set model.mzprime=0.03 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Number of weighted events.
+    #[arg(long)]
+    events: Option<u64>,
+    /// Master seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (0 = all cores); the output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output Parquet path (default: [output] path, or output/<experiment>_<process>.parquet).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct XsecArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Energy grid LO:HI:N[:log|lin] in GeV.
+    #[arg(long, default_value = "0.01:100:41:log")]
+    energies: String,
+    /// Also print dsigma/dT (cm^2/GeV) at this neutrino energy, GeV.
+    #[arg(long)]
+    dsigma_at: Option<f64>,
+    /// Number of T points for --dsigma-at.
+    #[arg(long, default_value_t = 50)]
+    points: usize,
+}
+
+#[derive(Args, Debug)]
+struct InfoArgs {
+    /// Print the output schema (columns, types, units, meaning) for the configured process.
+    #[arg(long)]
+    schema: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// An error with its exit code.
+struct Failure {
+    code: u8,
+    err: anyhow::Error,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(err: anyhow::Error) -> Self {
+        Failure { code: 1, err }
+    }
+}
+
+fn usage(err: impl Into<anyhow::Error>) -> Failure {
+    Failure { code: 2, err: err.into() }
+}
+
+fn classify(e: RunError) -> Failure {
+    match e {
+        RunError::Config(_) | RunError::Experiment(_) => usage(e),
+        RunError::Generate(_) => Failure { code: 1, err: e.into() },
+        #[allow(unreachable_patterns, reason = "non_exhaustive enum")]
+        _ => Failure { code: 1, err: anyhow::anyhow!("{e}") },
+    }
+}
+
+fn load_config(c: &CommonArgs, extra: &[String]) -> Result<Config, Failure> {
+    let mut sets = c.sets.clone();
+    if let Some(e) = &c.experiment {
+        sets.push(format!("experiment.name={}", toml::Value::String(e.clone())));
+    }
+    sets.extend_from_slice(extra);
+    match &c.config {
+        None => Config::default_with(&sets).map_err(usage),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read config {}", p.display())).map_err(usage)?;
+            Config::parse(&text, &p.display().to_string(), &sets).map_err(usage)
+        }
+    }
+}
+
+fn generate(a: GenerateArgs) -> Result<(), Failure> {
+    let mut extra = Vec::new();
+    if let Some(n) = a.events {
+        extra.push(format!("generation.events={n}"));
+    }
+    if let Some(s) = a.seed {
+        extra.push(format!("generation.seed={s}"));
+    }
+    if let Some(t) = a.threads {
+        extra.push(format!("generation.threads={t}"));
+    }
+    let cfg = load_config(&a.common, &extra)?;
+    let force = a.force || cfg.output.force;
+    let t0 = std::time::Instant::now();
+    let prepared = run::prepare(cfg).map_err(classify)?;
+    let out = a.output.unwrap_or_else(|| PathBuf::from(prepared.default_output()));
+    if out.exists() && !force {
+        return Err(usage(anyhow::anyhow!("{} exists; pass --force to overwrite it", out.display())));
+    }
+    let total = prepared.config.generation.events;
+    let bar = if a.quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} events ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut sink = ParquetSink::new(&out, force);
+    let t_setup = t0.elapsed();
+    let report = prepared.generate(&mut sink, |n| bar.set_position(n), || false).map_err(classify)?;
+    bar.finish_and_clear();
+    let dt = t0.elapsed();
+    let s = &report.summary;
+    println!("nuportal {} — {} at {} ({} POT)", env!("CARGO_PKG_VERSION"), prepared.config.process.kind(), prepared.experiment.name(), prepared.experiment.pot());
+    println!("{:<24} {:>10} {:>14} {:>12} {:>8}", "channel", "events", "predicted", "mc_error", "ESS/N");
+    for c in &s.channels {
+        #[allow(clippy::cast_precision_loss, reason = "display only")]
+        let essn = if c.events > 0 { c.ess / c.events as f64 } else { 0.0 };
+        println!("{:<24} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", c.name, c.events, c.predicted, c.mc_error, essn);
+    }
+    #[allow(clippy::cast_precision_loss, reason = "display only")]
+    let essn = s.ess / s.events.max(1) as f64;
+    println!("{:<24} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", "TOTAL", s.events, s.predicted_total, s.mc_error_total, essn);
+    if s.bad_events > 0 {
+        println!("warning: {} events failed the weight sanity check and carry weight 0", s.bad_events);
+    }
+    #[allow(clippy::cast_precision_loss, reason = "display only")]
+    let rate = s.events as f64 / dt.as_secs_f64();
+    println!(
+        "wrote {} ({} events) in {:.2} s ({:.3e} events/s; setup {:.3} s)",
+        out.display(),
+        s.events,
+        dt.as_secs_f64(),
+        rate,
+        t_setup.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Parse LO:HI:N[:log|lin].
+fn parse_grid(s: &str) -> anyhow::Result<Vec<f64>> {
+    let p: Vec<&str> = s.split(':').collect();
+    anyhow::ensure!(p.len() == 3 || p.len() == 4, "--energies {s:?}: expected LO:HI:N[:log|lin]");
+    let lo: f64 = p[0].parse().with_context(|| format!("--energies: LO {:?} is not a number", p[0]))?;
+    let hi: f64 = p[1].parse().with_context(|| format!("--energies: HI {:?} is not a number", p[1]))?;
+    let n: usize = p[2].parse().with_context(|| format!("--energies: N {:?} is not a whole number", p[2]))?;
+    let log = match p.get(3).copied().unwrap_or("log") {
+        "log" => true,
+        "lin" => false,
+        o => anyhow::bail!("--energies: scale {o:?} must be log or lin"),
+    };
+    anyhow::ensure!(lo > 0.0 && hi > lo && hi.is_finite(), "--energies: need 0 < LO < HI (got {lo}, {hi})");
+    anyhow::ensure!((2..=100_000).contains(&n), "--energies: N = {n} must be in [2, 100000]");
+    #[allow(clippy::cast_precision_loss, reason = "small integers")]
+    Ok((0..n)
+        .map(|i| {
+            let t = i as f64 / (n - 1) as f64;
+            if log { lo * (hi / lo).powf(t) } else { lo + (hi - lo) * t }
+        })
+        .collect())
+}
+
+fn xsec(a: XsecArgs) -> Result<(), Failure> {
+    use nuportal::process::Process;
+    let cfg = load_config(&a.common, &[])?;
+    let grid = parse_grid(&a.energies).map_err(usage)?;
+    let prepared = run::prepare(cfg).map_err(classify)?;
+    let AnyProcess::NuElectron(p) = &prepared.process;
+    let names: Vec<&str> = p.channels().iter().map(|c| c.name.as_str()).collect();
+    println!("# sigma(E) per target, cm^2; process {}, model {}", prepared.config.process.kind(), prepared.config.model.preset());
+    println!("E_GeV,{}", names.iter().map(|n| format!("sigma_{n}_cm2")).collect::<Vec<_>>().join(","));
+    for e in &grid {
+        let row: Vec<String> = (0..names.len()).map(|c| format!("{:.7e}", p.sigma_cm2(c, *e))).collect();
+        println!("{e:.6e},{}", row.join(","));
+    }
+    if let Some(e) = a.dsigma_at {
+        if !(e > 0.0 && e.is_finite()) {
+            return Err(usage(anyhow::anyhow!("--dsigma-at {e}: the energy must be > 0 GeV")));
+        }
+        let tm = nuportal::process::nu_electron::t_max(e);
+        println!();
+        println!("# dsigma/dT at E_nu = {e} GeV, cm^2/GeV; T = electron recoil kinetic energy, T_max = {tm:.6e} GeV");
+        println!("T_GeV,{}", names.iter().map(|n| format!("dsigma_dT_{n}_cm2_per_GeV")).collect::<Vec<_>>().join(","));
+        #[allow(clippy::cast_precision_loss, reason = "small integers")]
+        for i in 0..a.points.max(2) {
+            let t = tm * (i as f64 + 0.5) / a.points.max(2) as f64;
+            let row: Vec<String> = p
+                .channels()
+                .iter()
+                .map(|c| format!("{:.7e}", p.dsigma_dt(c.flavour, e, t) * nuportal::units::HBARC2_GEV2_CM2))
+                .collect();
+            println!("{t:.6e},{}", row.join(","));
+        }
+    }
+    Ok(())
+}
+
+fn info(a: InfoArgs) -> Result<(), Failure> {
+    if a.schema {
+        let cfg = load_config(&a.common, &["generation.events=1".into()])?;
+        let prepared = run::prepare(cfg).map_err(classify)?;
+        let AnyProcess::NuElectron(p) = &prepared.process;
+        let gen = nuportal::generate::Generator::new(p, &prepared.experiment, prepared.config.generate_options()).map_err(|e| classify(e.into()))?;
+        println!("| column | type | unit | meaning |\n|---|---|---|---|");
+        for c in &gen.column_plan().columns {
+            println!("| `{}` | {:?} | {} | {} |", c.name, c.kind, c.unit, c.description);
+        }
+        return Ok(());
+    }
+    println!("experiments (shipped detector files; or pass a path to your own):");
+    for n in nuportal::data::experiment_names() {
+        let e = nuportal::experiment::Experiment::load(n).map_err(|e| Failure { code: 1, err: e.into() })?;
+        println!("  {:<16} {:<10} {:>8} t {:>10.3e} POT  flux {}  — {}", n, e.spec.target.material, e.spec.target.mass_t, e.pot(), e.spec.flux.file, e.spec.description);
+    }
+    println!("processes: nu_e_elastic");
+    println!("model presets: sm (no Z'); free (mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d)");
+    println!("fluxes: {}", nuportal::data::FLUX_FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let r = match cli.command {
+        Command::Generate(a) => generate(a),
+        Command::Xsec(a) => xsec(a),
+        Command::Info(a) => info(a),
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {:#}", f.err);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The light-mediator model: one Z' with mass `mzprime` and vector couplings to every fermion.
+//!
+//! Lagrangian convention (the same sign as the SM Z Lagrangian, -(g/c_W) Z_mu J_Z^mu; physics sheet
+//! `shared/reference/physics.md` items 5 and 6, following Lindner, Rodejohann, Xu, JHEP 05 (2018) 098,
+//! arXiv:1803.00060):
+//!
+//! ```text
+//! L = - Z'_mu [ sum_alpha g_nu_alpha nu-bar_alpha gamma^mu P_L nu_alpha + sum_f g_f f-bar gamma^mu f ]
+//! ```
+//!
+//! Presets fill this table from a few parameters. This module has `sm` (no Z') and `free` (every
+//! coupling by hand); later presets (dark photon, B-L, ...) produce the same [`Couplings`].
+
+use serde::{Deserialize, Serialize};
+
+/// The couplings table of one vector Z'. Couplings are dimensionless, the mass in GeV.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Couplings {
+    /// Z' mass, GeV; `None` means no Z' (the Standard Model).
+    pub mzprime: Option<f64>,
+    /// Couplings to the left-handed neutrinos nu_e, nu_mu, nu_tau.
+    pub g_nu: [f64; 3],
+    /// Vector couplings to e, mu, tau.
+    pub g_lepton: [f64; 3],
+    /// Vector coupling to the up quark.
+    pub g_u: f64,
+    /// Vector coupling to the down quark.
+    pub g_d: f64,
+}
+
+impl Couplings {
+    /// The Standard Model: no Z'.
+    #[must_use]
+    pub fn sm() -> Self {
+        Self::default()
+    }
+    /// Vector coupling to electrons.
+    #[must_use]
+    pub fn g_e(&self) -> f64 {
+        self.g_lepton[0]
+    }
+}
+
+/// Errors of model configuration.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A parameter out of range.
+    #[error("model.{key} = {value} is invalid: {valid}")]
+    Value {
+        /// The config key.
+        key: String,
+        /// The value given.
+        value: String,
+        /// The valid range.
+        valid: String,
+    },
+}
+
+/// `[model]` section of the config: a preset plus its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "preset", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ModelConfig {
+    /// The Standard Model, no Z'.
+    Sm {},
+    /// Every coupling given by hand (absent ones are zero).
+    Free {
+        /// Z' mass, GeV (> 0).
+        mzprime: f64,
+        /// Coupling to nu_e (left-handed).
+        #[serde(default)]
+        g_nu_e: f64,
+        /// Coupling to nu_mu (left-handed).
+        #[serde(default)]
+        g_nu_mu: f64,
+        /// Coupling to nu_tau (left-handed).
+        #[serde(default)]
+        g_nu_tau: f64,
+        /// Vector coupling to electrons.
+        #[serde(default)]
+        g_e: f64,
+        /// Vector coupling to muons.
+        #[serde(default)]
+        g_mu: f64,
+        /// Vector coupling to taus.
+        #[serde(default)]
+        g_tau: f64,
+        /// Vector coupling to up quarks.
+        #[serde(default)]
+        g_u: f64,
+        /// Vector coupling to down quarks.
+        #[serde(default)]
+        g_d: f64,
+    },
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig::Sm {}
+    }
+}
+
+impl ModelConfig {
+    /// Name of the preset.
+    #[must_use]
+    pub fn preset(&self) -> &'static str {
+        match self {
+            ModelConfig::Sm {} => "sm",
+            ModelConfig::Free { .. } => "free",
+        }
+    }
+
+    /// Validate and build the couplings table.
+    ///
+    /// # Errors
+    /// [`ModelError::Value`] naming the key, the value and the valid range.
+    pub fn couplings(&self) -> Result<Couplings, ModelError> {
+        match *self {
+            ModelConfig::Sm {} => Ok(Couplings::sm()),
+            ModelConfig::Free { mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d } => {
+                if !(mzprime > 0.0 && mzprime.is_finite()) {
+                    return Err(ModelError::Value {
+                        key: "mzprime".into(),
+                        value: mzprime.to_string(),
+                        valid: "the Z' mass must be finite and > 0 GeV".into(),
+                    });
+                }
+                for (k, v) in [
+                    ("g_nu_e", g_nu_e),
+                    ("g_nu_mu", g_nu_mu),
+                    ("g_nu_tau", g_nu_tau),
+                    ("g_e", g_e),
+                    ("g_mu", g_mu),
+                    ("g_tau", g_tau),
+                    ("g_u", g_u),
+                    ("g_d", g_d),
+                ] {
+                    if !v.is_finite() || v.abs() > 4.0 * std::f64::consts::PI {
+                        return Err(ModelError::Value {
+                            key: k.into(),
+                            value: v.to_string(),
+                            valid: "couplings must be finite with |g| <= 4 pi (perturbativity)".into(),
+                        });
+                    }
+                }
+                Ok(Couplings {
+                    mzprime: Some(mzprime),
+                    g_nu: [g_nu_e, g_nu_mu, g_nu_tau],
+                    g_lepton: [g_e, g_mu, g_tau],
+                    g_u,
+                    g_d,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_preset_validates() {
+        let m: ModelConfig = toml::from_str("preset = \"free\"\nmzprime = 0.01\ng_nu_mu = 1e-5\ng_e = 1e-5").unwrap();
+        let c = m.couplings().unwrap();
+        assert_eq!(c.g_nu[1], 1e-5);
+        let bad: ModelConfig = toml::from_str("preset = \"free\"\nmzprime = -1.0").unwrap();
+        let e = bad.couplings().unwrap_err().to_string();
+        assert!(e.contains("model.mzprime") && e.contains("> 0"), "{e}");
+        let unknown = toml::from_str::<ModelConfig>("preset = \"free\"\nmzprime = 1.0\ng_x = 2.0");
+        assert!(unknown.is_err());
+    }
+}
