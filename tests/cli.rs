@@ -1,0 +1,59 @@
+//! The binary as users run it: exit codes, messages, outputs.
+
+use std::process::Command;
+
+fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nuportal")).args(args).current_dir(dir).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn generate_default_from_any_directory_and_refuse_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = nuportal(&["generate", "--events", "20000", "--quiet"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("TOTAL") && out.contains("events/s"), "{out}");
+    let f = dir.path().join("output/minerva_le_fhc_nu_e_elastic.parquet");
+    assert!(f.exists());
+    let (code, _, err) = nuportal(&["generate", "--events", "20000", "--quiet"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+    let (code, _, err) = nuportal(&["generate", "--events", "20000", "--quiet", "--force"], dir.path());
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn bad_input_gets_exit_code_2_and_a_message_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["generate", "--set", "generation.evnts=3"], "evnts"),
+        (&["generate", "--set", "model.preset=\"free\"", "--set", "model.mzprime=-1"], "model.mzprime"),
+        (&["generate", "--experiment", "nope"], "minerva_le_fhc"),
+        (&["generate", "--events", "0"], "generation.events"),
+        (&["generate", "--config", "missing.toml"], "missing.toml"),
+        (&["xsec", "--energies", "1:0.1:5"], "--energies"),
+        (&["generate", "--bogus"], "--bogus"),
+    ];
+    for (args, needle) in cases {
+        let (code, _, err) = nuportal(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no output on bad input");
+}
+
+#[test]
+fn xsec_and_info_print_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = nuportal(&["xsec", "--energies", "0.1:10:3:log", "--dsigma-at", "2", "--points", "4"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("E_GeV,sigma_nu_e_e_cm2"), "{out}");
+    assert!(out.contains("T_GeV,dsigma_dT_nu_e_e_cm2_per_GeV"), "{out}");
+    let (code, out, _) = nuportal(&["info", "--schema"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("| `weight` | F64 | events |"), "{out}");
+    let (code, out, _) = nuportal(&["info"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("charmii_rhc"));
+}
