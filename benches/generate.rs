@@ -1,0 +1,62 @@
+//! Criterion benches: energy sampling, the nu-e final-state sampler, and the whole run into
+//! Parquet and into memory. Throughput is reported in events per second.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nuportal::config::Config;
+use nuportal::flux::{Flavour, TabulatedSampler};
+use nuportal::output::memory::MemorySink;
+use nuportal::output::parquet::ParquetSink;
+use nuportal::process::Process;
+use nuportal::run::{self, AnyProcess};
+use rand::{RngExt, SeedableRng};
+use std::hint::black_box;
+
+const N: u64 = 200_000;
+
+fn prepared(threads: usize) -> run::Prepared {
+    let cfg = Config::default_with(&[format!("generation.events={N}"), format!("generation.threads={threads}")]).unwrap();
+    run::prepare(cfg).unwrap()
+}
+
+fn stages(c: &mut Criterion) {
+    let p = prepared(1);
+    let AnyProcess::NuElectron(proc_) = &p.process;
+    let e = &p.experiment;
+    let (lo, hi) = e.energy_range();
+    let x: Vec<f64> = (0..=2000).map(|i| lo + (hi - lo) * f64::from(i) / 2000.0).collect();
+    let f: Vec<f64> = x.iter().map(|&en| e.flux.value(Flavour::NuMu, en) * proc_.sigma_cm2(1, en)).collect();
+    let sampler = TabulatedSampler::new(x, f).unwrap();
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("flux_x_sigma_energy_sample", |b| b.iter(|| black_box(sampler.sample_with_pdf(rng.random::<f64>()))));
+    let mut ev = nuportal::event::Event::default();
+    g.bench_function("nu_e_final_state", |b| b.iter(|| black_box(proc_.sample(1, 3.0, &mut rng, &mut ev))));
+    g.finish();
+}
+
+fn full_run(c: &mut Criterion) {
+    let mut g = c.benchmark_group("generate_nu_e_minerva");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(N));
+    let dir = tempfile::tempdir().unwrap();
+    for threads in [1, 2] {
+        let p = prepared(threads);
+        g.bench_function(format!("parquet_{threads}_threads"), |b| {
+            b.iter(|| {
+                let mut sink = ParquetSink::new(&dir.path().join("bench.parquet"), true);
+                black_box(p.generate(&mut sink, |_| {}, || false).unwrap());
+            });
+        });
+        g.bench_function(format!("memory_{threads}_threads"), |b| {
+            b.iter(|| {
+                let mut sink = MemorySink::default();
+                black_box(p.generate(&mut sink, |_| {}, || false).unwrap());
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages, full_run);
+criterion_main!(benches);
