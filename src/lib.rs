@@ -9,7 +9,9 @@
 //!    detector file (`detectors/*.toml`, embedded by [`data`]).
 //! 3. [`model::Couplings`]: the Z' couplings table from a preset.
 //! 4. A [`process::Process`] (e.g. [`process::nu_electron`]): cross sections as pure functions
-//!    ([`units`], [`kinematics`], [`quadrature`]) and the sampling of final states.
+//!    ([`units`], [`kinematics`], [`numerics`], [`nuclear`], [`decay`]) and the sampling of final
+//!    states.
+//! 7. [`oscillation`]: exact oscillation probabilities in matter (3 flavours, NSI, 3+1, nuSSI).
 //! 5. [`generate::Generator`]: energy proposals tabulated once, chunks with their own PCG streams,
 //!    rayon, column batches ([`event::EventBatch`]).
 //! 6. [`output`]: sinks (Parquet, in-memory) fed batch by batch.
@@ -25,7 +27,11 @@
 //! println!("predicted events: {}", report.summary.predicted_total);
 //! ```
 
+// Negated float comparisons (`!(x > 0.0)`) are deliberate: they also reject NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod config;
+pub mod decay;
 pub mod data;
 pub mod event;
 pub mod experiment;
@@ -33,8 +39,10 @@ pub mod flux;
 pub mod generate;
 pub mod kinematics;
 pub mod model;
+pub mod nuclear;
+pub mod numerics;
+pub mod oscillation;
 pub mod output;
 pub mod process;
-pub mod quadrature;
 pub mod run;
 pub mod units;

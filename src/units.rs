@@ -12,6 +12,11 @@
 /// Fermi coupling constant G_F / (hbar c)^3, GeV^-2. PDG 2024: 1.1663788(6)e-5.
 pub const G_F: f64 = 1.166_378_8e-5;
 
+/// Fermi coupling constant, GeV^-2, CODATA 2018 value 1.1663787(6)e-5 (PDG 2022 and earlier). Not the
+/// crate default ([`G_F`] is); provided because the oscillation reference tables of `shared/reference`
+/// (and nuSQuIDS 1.13) use it, see `oscillation::PhysicalConstants::REFERENCE_TABLES`.
+pub const G_F_CODATA_2018: f64 = 1.166_378_7e-5;
+
 /// Fine-structure constant at Q^2 = 0, alpha(0) = 1/137.035999084 (PDG 2024 / CODATA 2018).
 pub const ALPHA_EM: f64 = 1.0 / 137.035_999_084;
 
@@ -49,8 +54,12 @@ pub const SIN2_THETA_W_MZ: f64 = 0.231_29;
 /// fixes the Z-Z' mixing; see `model::dark_neutrino`.
 pub const SIN2_THETA_W_ON_SHELL_DARKNEWS: f64 = 0.223_43;
 
-/// hbar c, GeV cm. PDG 2024: 197.3269804 MeV fm.
-pub const HBARC_GEV_CM: f64 = 1.973_269_804e-14;
+/// hbar c, GeV cm, at full double precision: h c / (2 pi e) from the exact SI-2019 defining constants
+/// h = 6.62607015e-34 J s, c = 299792458 m/s, e = 1.602176634e-19 C, i.e. 197.326980459302466... MeV fm (the literal is that value rounded to the nearest f64).
+/// PDG 2024 prints the same exact value truncated, 197.3269804... MeV fm; the truncation (3e-10
+/// relative) would shift oscillation phases of ~1e4 rad (sterile Dm41^2 ~ 1 eV^2 at long baselines) by
+/// ~3e-6 rad, so the full value is used.
+pub const HBARC_GEV_CM: f64 = 1.973_269_804_593_024_8e-14;
 /// (hbar c)^2, GeV^2 cm^2: the factor that turns GeV^-2 into cm^2. PDG 2024: 0.3893793721 GeV^2 mb.
 pub const HBARC2_GEV2_CM2: f64 = 0.389_379_372_1e-27;
 /// hbar, GeV s. PDG 2024: 6.582119569e-25 GeV s.
@@ -60,6 +69,9 @@ pub const C_CM_PER_S: f64 = 2.997_924_58e10;
 /// Avogadro's number, mol^-1 (exact, SI 2019).
 pub const AVOGADRO: f64 = 6.022_140_76e23;
 
+/// One electronvolt in natural units (GeV): multiply an energy or mass in eV by this (a mass squared
+/// in eV^2 by `EV * EV`).
+pub const EV: f64 = 1.0e-9;
 /// One centimetre in natural units (GeV^-1): multiply a length in cm by this.
 pub const CM: f64 = 1.0 / HBARC_GEV_CM;
 /// One square centimetre in natural units (GeV^-2): divide a cross section in GeV^-2 by this to get cm^2.
@@ -115,7 +127,10 @@ pub fn constants_table() -> Vec<(&'static str, f64)> {
         ("m_Z_GeV", M_Z),
         ("sin2_theta_W_low_Q2", SIN2_THETA_W),
         ("sin2_theta_W_MSbar_MZ", SIN2_THETA_W_MZ),
-        ("sin2_theta_W_on_shell_darknews", SIN2_THETA_W_ON_SHELL_DARKNEWS),
+        (
+            "sin2_theta_W_on_shell_darknews",
+            SIN2_THETA_W_ON_SHELL_DARKNEWS,
+        ),
         ("hbarc_GeV_cm", HBARC_GEV_CM),
         ("hbarc2_GeV2_cm2", HBARC2_GEV2_CM2),
         ("hbar_GeV_s", HBAR_GEV_S),

@@ -11,6 +11,8 @@
 //! Presets fill this table from a few parameters. This module has `sm` (no Z') and `free` (every
 //! coupling by hand); later presets (dark photon, B-L, ...) produce the same [`Couplings`].
 
+pub mod dark_neutrino;
+
 use serde::{Deserialize, Serialize};
 
 /// The couplings table of one vector Z'. Couplings are dimensionless, the mass in GeV.

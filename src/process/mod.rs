@@ -13,6 +13,7 @@
 //! sigma(E): the sum of weights is an unbiased estimate of POT x N_c x integral phi sigma dE.
 
 pub mod nu_electron;
+pub mod upscatter;
 
 use crate::event::{Event, Particle};
 use crate::flux::Flavour;

@@ -26,7 +26,7 @@ use crate::experiment::Experiment;
 use crate::flux::Flavour;
 use crate::kinematics::{FourVector, Vec3};
 use crate::model::Couplings;
-use crate::quadrature::Composite;
+use crate::numerics::GaussLegendre;
 use crate::units::{G_F, HBARC2_GEV2_CM2, M_E, SIN2_THETA_W};
 use rand::{Rng, RngExt};
 use std::f64::consts::{PI, SQRT_2, TAU};
@@ -55,7 +55,7 @@ pub struct NuElectron {
     /// sin^2 theta_W used in g_L, g_R.
     pub sin2_theta_w: f64,
     channels: Vec<Channel>,
-    quad: Composite,
+    quad: GaussLegendre<16>,
 }
 
 /// Proposal mixture for T at one energy: flat, (1 - T/E)^2 (the g_R term), 1/x and 1/x^2 in
@@ -98,7 +98,7 @@ impl NuElectron {
     /// Build with explicit channels (for tables and tests).
     #[must_use]
     pub fn with_channels(couplings: Couplings, channels: Vec<Channel>) -> Self {
-        Self { couplings, sin2_theta_w: SIN2_THETA_W, channels, quad: Composite::new(12, 16) }
+        Self { couplings, sin2_theta_w: SIN2_THETA_W, channels, quad: GaussLegendre::new() }
     }
 
     /// The Z' strength k = g_nu g_e / (2 sqrt 2 G_F), GeV^2 (delta = k / (2 m_e T + m_Z'^2)).
@@ -164,11 +164,16 @@ impl NuElectron {
         }
         let m2 = self.mz2();
         let (u0, u1) = (m2.ln(), (2.0 * M_E * tm + m2).ln());
-        self.quad.integrate(u0, u1, |u| {
-            let x = u.exp();
-            let t = ((x - m2) / (2.0 * M_E)).clamp(0.0, tm);
-            self.dsigma_dt(f, e, t) * x / (2.0 * M_E)
-        })
+        self.quad.integrate(
+            |u| {
+                let x = u.exp();
+                let t = ((x - m2) / (2.0 * M_E)).clamp(0.0, tm);
+                self.dsigma_dt(f, e, t) * x / (2.0 * M_E)
+            },
+            u0,
+            u1,
+            12,
+        )
     }
 
     fn proposal(&self, f: Flavour, e: f64) -> TProposal {
