@@ -297,6 +297,42 @@ pub fn ctau_n_cm(model: &DarkNeutrinoModel, diagrams: Diagrams) -> f64 {
     crate::units::ctau_cm(total_width_n(model, diagrams))
 }
 
+/// Widths (GeV), branching ratios, proper lifetimes (s) and decay lengths (cm) of N and Z' for
+/// `model`, as a JSON object (the `nuportal decay` table and the output metadata use it).
+/// Only the channels this crate models are open (as DarkNews 0.4.8, README quirk 7): the N total
+/// width is that of its single open chain, and the Z' width is its e+e- + mu+mu- width.
+#[must_use]
+pub fn summary_json(model: &DarkNeutrinoModel) -> serde_json::Value {
+    let mode = n_decay_mode(model);
+    let gamma_n = total_width_n(model, Diagrams::Total);
+    let gamma_zp = gamma_zprime_leptonic(model);
+    let finite = |x: f64| if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null };
+    serde_json::json!({
+        "m4_GeV": model.m4,
+        "mzprime_GeV": model.mzprime,
+        "HNLtype": model.hnl_type,
+        "charge_convention": model.charge_convention,
+        "couplings": model.couplings,
+        "N_decay_chain": match mode {
+            Some(NDecayMode::TwoBodyOnShell) => "N -> nu Z' (on shell), Z' -> e+ e-",
+            Some(NDecayMode::ThreeBodyOffShell) => "N -> nu e+ e- (off-shell Z' and Z)",
+            None => "closed",
+        },
+        "Gamma_N_to_nu_Zprime_GeV": gamma_n_to_nu_zprime(model),
+        "Gamma_N_to_nu_ee_GeV": gamma_n_to_nu_ee(model, Diagrams::Total),
+        "Gamma_N_to_nu_ee_Zprime_only_GeV": gamma_n_to_nu_ee(model, Diagrams::ZprimeOnly),
+        "Gamma_N_total_GeV": gamma_n,
+        "BR_N_generated_chain": 1.0,
+        "ctau_N_cm": finite(ctau_n_cm(model, Diagrams::Total)),
+        "tau_N_s": finite(crate::units::HBAR_GEV_S / gamma_n),
+        "Gamma_Zprime_ee_GeV": gamma_zprime_to_ll(model, M_E),
+        "Gamma_Zprime_mumu_GeV": gamma_zprime_to_ll(model, M_MU),
+        "Gamma_Zprime_leptonic_GeV": gamma_zp,
+        "BR_Zprime_ee_of_leptonic": branching_ratio_zprime_ee(model),
+        "ctau_Zprime_cm": finite(crate::units::ctau_cm(gamma_zp)),
+    })
+}
+
 /// Final state of one N decay (GeV), in the frame the N was given in.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NDecayProducts {

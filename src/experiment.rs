@@ -152,6 +152,12 @@ pub struct TargetSpec {
     /// Mass split convention.
     #[serde(default)]
     pub mass_split: MassSplit,
+    /// Explicit mass fractions per element symbol (e.g. `{ C = 0.857142857, H = 0.142857143 }`, the
+    /// 6/7 : 1/7 split DarkNews 0.4.8 uses for MINERvA's CH); when given they replace `mass_split`
+    /// and nuclei are counted with the isotope's nuclear mass. Must cover the formula's elements and
+    /// sum to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass_fractions: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 /// A volume: the detector or its fiducial region.
@@ -335,13 +341,38 @@ pub fn parse_formula(formula: &str) -> Result<Vec<(Element, u32)>, String> {
     Ok(out)
 }
 
-/// Number of nuclei of each element in `mass_t` tons of `formula` under the given split convention.
+/// Number of nuclei of each element in `mass_t` tons of `formula` under the given split convention,
+/// or with explicit mass `fractions` per element symbol.
 ///
 /// # Errors
-/// A message for an unparsable formula.
-pub fn count_targets(formula: &str, mass_t: f64, split: MassSplit) -> Result<Vec<Target>, String> {
+/// A message for an unparsable formula or fractions that do not match it.
+pub fn count_targets(
+    formula: &str,
+    mass_t: f64,
+    split: MassSplit,
+    fractions: Option<&std::collections::BTreeMap<String, f64>>,
+) -> Result<Vec<Target>, String> {
     let parts = parse_formula(formula)?;
     let mass_gev = mass_t * TONNE_G * crate::units::GRAM_GEV;
+    if let Some(fr) = fractions {
+        let mut sum = 0.0;
+        let mut out = Vec::new();
+        for (e, _) in &parts {
+            let f = *fr.get(e.symbol).ok_or_else(|| format!("mass_fractions has no entry for {} (elements of {formula:?})", e.symbol))?;
+            if !(0.0..=1.0).contains(&f) {
+                return Err(format!("mass_fractions.{} = {f} must be in [0, 1]", e.symbol));
+            }
+            sum += f;
+            out.push(Target { element: *e, count: f * mass_gev / e.nuclear_mass_gev() });
+        }
+        if let Some(k) = fr.keys().find(|k| !parts.iter().any(|(e, _)| e.symbol == k.as_str())) {
+            return Err(format!("mass_fractions has {k:?}, which is not in {formula:?}"));
+        }
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(format!("mass_fractions sum to {sum}, must sum to 1"));
+        }
+        return Ok(out);
+    }
     Ok(match split {
         MassSplit::AtomicMass => {
             let molecule_u: f64 = parts.iter().map(|(e, n)| f64::from(*n) * e.atomic_weight_u).sum();
@@ -373,6 +404,37 @@ impl Experiment {
             Origin::Embedded(_) => None,
         };
         Self::from_toml(&text, origin, base.as_deref())
+    }
+
+    /// Load as [`Experiment::load`], then override the exposure and/or the mass split.
+    ///
+    /// # Errors
+    /// As [`Experiment::load`].
+    pub fn load_with(
+        name_or_path: &str,
+        pot: Option<f64>,
+        mass_split: Option<MassSplit>,
+        mass_fractions: Option<&std::collections::BTreeMap<String, f64>>,
+    ) -> Result<Self, ExperimentError> {
+        let e = Self::load(name_or_path)?;
+        if pot.is_none() && mass_split.is_none() && mass_fractions.is_none() {
+            return Ok(e);
+        }
+        let mut spec = e.spec.clone();
+        if let Some(p) = pot {
+            spec.exposure.pot = p;
+        }
+        if let Some(m) = mass_split {
+            spec.target.mass_split = m;
+        }
+        if let Some(f) = mass_fractions {
+            spec.target.mass_fractions = Some(f.clone());
+        }
+        let base = match &e.origin {
+            Origin::File(p) => Path::new(p).parent().map(Path::to_path_buf),
+            Origin::Embedded(_) => None,
+        };
+        Self::from_spec(spec, e.origin.clone(), base.as_deref(), e.sha256.clone())
     }
 
     /// Build from detector-file text.
@@ -419,7 +481,7 @@ impl Experiment {
         }
         spec.geometry.validate(&o, "geometry")?;
         spec.fiducial.validate(&o, "fiducial")?;
-        let targets = count_targets(&spec.target.material, spec.target.mass_t, spec.target.mass_split)
+        let targets = count_targets(&spec.target.material, spec.target.mass_t, spec.target.mass_split, spec.target.mass_fractions.as_ref())
             .map_err(|m| value_err("target.material", format!("{:?}", spec.target.material), &m))?;
         let (ftext, flux_origin) = data::flux_text(&spec.flux.file, base_dir)?;
         let flux = FluxTable::parse(&ftext, &flux_origin.to_string(), spec.flux.units)?;
@@ -483,11 +545,11 @@ mod tests {
     fn darknews_counts_are_reproduced() {
         // DarkNews 0.4.8 miniboone_fhc: 818 t CH2 -> 3.5196159e31 C12 and 6.9864648e31 H1
         // (shared/reference/darknews/P1_rates.csv, N_target_nuclei).
-        let t = count_targets("CH2", 818.0, MassSplit::NucleonCount).unwrap();
+        let t = count_targets("CH2", 818.0, MassSplit::NucleonCount, None).unwrap();
         assert!((t[0].count / 3.519_615_9e31 - 1.0).abs() < 1e-5, "{}", t[0].count);
         assert!((t[1].count / 6.986_464_8e31 - 1.0).abs() < 1e-5, "{}", t[1].count);
         // physical CH2: molecules = mass / (14.027 u)
-        let t = count_targets("CH2", 818.0, MassSplit::AtomicMass).unwrap();
+        let t = count_targets("CH2", 818.0, MassSplit::AtomicMass, None).unwrap();
         assert!((t[1].count / t[0].count - 2.0).abs() < 1e-12);
     }
 

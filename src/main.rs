@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use nuportal::config::Config;
 use nuportal::output::parquet::ParquetSink;
+use nuportal::process::Process;
 use nuportal::run::{self, AnyProcess, RunError};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,10 @@ enum Command {
     ///
     /// Example: nuportal xsec --experiment minerva_le_fhc --energies 0.01:100:41:log --dsigma-at 5
     Xsec(XsecArgs),
+    /// Widths, branching ratios and lifetimes of N and Z' for a dark-neutrino model (CSV or JSON).
+    ///
+    /// Example: nuportal decay --set model.m4=0.15 --set model.mzprime=1.25
+    Decay(DecayArgs),
     /// List experiments, presets, and the output schema.
     Info(InfoArgs),
 }
@@ -90,6 +95,15 @@ struct XsecArgs {
 }
 
 #[derive(Args, Debug)]
+struct DecayArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Print JSON (with the derived couplings) instead of CSV.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
 struct InfoArgs {
     /// Print the output schema (columns, types, units, meaning) for the configured process.
     #[arg(long)]
@@ -116,7 +130,7 @@ fn usage(err: impl Into<anyhow::Error>) -> Failure {
 
 fn classify(e: RunError) -> Failure {
     match e {
-        RunError::Config(_) | RunError::Experiment(_) => usage(e),
+        RunError::Config(_) | RunError::Experiment(_) | RunError::Signal(_) => usage(e),
         RunError::Generate(_) => Failure { code: 1, err: e.into() },
         #[allow(unreachable_patterns, reason = "non_exhaustive enum")]
         _ => Failure { code: 1, err: anyhow::anyhow!("{e}") },
@@ -219,19 +233,24 @@ fn parse_grid(s: &str) -> anyhow::Result<Vec<f64>> {
 }
 
 fn xsec(a: XsecArgs) -> Result<(), Failure> {
-    use nuportal::process::Process;
     let cfg = load_config(&a.common, &[])?;
     let grid = parse_grid(&a.energies).map_err(usage)?;
     let prepared = run::prepare(cfg).map_err(classify)?;
-    let AnyProcess::NuElectron(p) = &prepared.process;
-    let names: Vec<&str> = p.channels().iter().map(|c| c.name.as_str()).collect();
-    println!("# sigma(E) per target, cm^2; process {}, model {}", prepared.config.process.kind(), prepared.config.model.preset());
+    let (names, rows) = prepared.sigma_table(&grid);
+    println!(
+        "# sigma(E) per scattering centre (electron, nucleus, or proton), cm^2; process {}, model {}",
+        prepared.config.process.kind(),
+        prepared.config.model.preset()
+    );
     println!("E_GeV,{}", names.iter().map(|n| format!("sigma_{n}_cm2")).collect::<Vec<_>>().join(","));
-    for e in &grid {
-        let row: Vec<String> = (0..names.len()).map(|c| format!("{:.7e}", p.sigma_cm2(c, *e))).collect();
+    for (e, row) in grid.iter().zip(&rows) {
+        let row: Vec<String> = row.iter().map(|v| format!("{v:.7e}")).collect();
         println!("{e:.6e},{}", row.join(","));
     }
     if let Some(e) = a.dsigma_at {
+        let AnyProcess::NuElectron(p) = &prepared.process else {
+            return Err(usage(anyhow::anyhow!("--dsigma-at is available for kind = \"nu_e_elastic\"")));
+        };
         if !(e > 0.0 && e.is_finite()) {
             return Err(usage(anyhow::anyhow!("--dsigma-at {e}: the energy must be > 0 GeV")));
         }
@@ -253,14 +272,37 @@ fn xsec(a: XsecArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn decay(a: DecayArgs) -> Result<(), Failure> {
+    let cfg = load_config(&a.common, &[])?;
+    let model = cfg
+        .model
+        .dark_neutrino()
+        .map_err(usage)?
+        .ok_or_else(|| usage(anyhow::anyhow!("`nuportal decay` needs [model] preset = \"dark_neutrino\" (got {:?})", cfg.model.preset())))?;
+    let v = nuportal::decay::summary_json(&model);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Failure { code: 1, err: e.into() })?);
+        return Ok(());
+    }
+    println!("quantity,value,unit");
+    if let Some(obj) = v.as_object() {
+        for (k, val) in obj {
+            if k == "couplings" {
+                continue;
+            }
+            let unit = if k.ends_with("_GeV") { "GeV" } else if k.ends_with("_cm") { "cm" } else if k.ends_with("_s") { "s" } else { "" };
+            println!("{k},{val},{unit}");
+        }
+    }
+    Ok(())
+}
+
 fn info(a: InfoArgs) -> Result<(), Failure> {
     if a.schema {
         let cfg = load_config(&a.common, &["generation.events=1".into()])?;
         let prepared = run::prepare(cfg).map_err(classify)?;
-        let AnyProcess::NuElectron(p) = &prepared.process;
-        let gen = nuportal::generate::Generator::new(p, &prepared.experiment, prepared.config.generate_options()).map_err(|e| classify(e.into()))?;
         println!("| column | type | unit | meaning |\n|---|---|---|---|");
-        for c in &gen.column_plan().columns {
+        for c in &prepared.column_plan().columns {
             println!("| `{}` | {:?} | {} | {} |", c.name, c.kind, c.unit, c.description);
         }
         return Ok(());
@@ -270,8 +312,11 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
         let e = nuportal::experiment::Experiment::load(n).map_err(|e| Failure { code: 1, err: e.into() })?;
         println!("  {:<16} {:<10} {:>8} t {:>10.3e} POT  flux {}  — {}", n, e.spec.target.material, e.spec.target.mass_t, e.pot(), e.spec.flux.file, e.spec.description);
     }
-    println!("processes: nu_e_elastic");
-    println!("model presets: sm (no Z'); free (mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d)");
+    println!("processes: nu_e_elastic, upscattering");
+    println!("model presets:");
+    println!("  sm            no Z'");
+    println!("  free          mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d");
+    println!("  dark_neutrino m4, mzprime, Ue4, Umu4, Utau4, UD4, alphaD | gD, epsilon | alpha_epsilon2 | chi, HNLtype, charge_convention");
     println!("fluxes: {}", nuportal::data::FLUX_FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
     Ok(())
 }
@@ -288,6 +333,7 @@ fn main() -> ExitCode {
     let r = match cli.command {
         Command::Generate(a) => generate(a),
         Command::Xsec(a) => xsec(a),
+        Command::Decay(a) => decay(a),
         Command::Info(a) => info(a),
     };
     match r {

@@ -7,7 +7,9 @@ use crate::experiment::{Experiment, ExperimentError};
 use crate::generate::{GenerateError, Generator, RunSummary};
 use crate::model::Couplings;
 use crate::output::Sink;
+use crate::process::dark_neutrino::{DarkNeutrinoSignal, SignalError, SignalOptions};
 use crate::process::nu_electron::NuElectron;
+use crate::process::upscatter::Diagrams;
 use crate::process::Process;
 use serde_json::{json, Value};
 
@@ -24,13 +26,18 @@ pub enum RunError {
     /// Generation or output.
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    /// The dark-neutrino signal cannot be built for this model and experiment.
+    #[error(transparent)]
+    Signal(#[from] SignalError),
 }
 
 /// The process of a run, statically dispatched.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum AnyProcess {
     /// nu-e elastic scattering.
     NuElectron(NuElectron),
+    /// Dark-neutrino up-scattering and decay.
+    DarkNeutrino(Box<DarkNeutrinoSignal>),
 }
 
 /// A configuration with its experiment loaded and its process built.
@@ -52,14 +59,35 @@ pub struct Prepared {
 /// [`RunError`] naming the file, key or value at fault.
 pub fn prepare(config: Config) -> Result<Prepared, RunError> {
     config.validate()?;
-    let experiment = Experiment::load(&config.experiment.name)?;
-    let couplings = config.model.couplings().map_err(|e| match e {
-        crate::model::ModelError::Value { key, value, valid } => {
-            crate::config::ConfigError::Value { key: format!("model.{key}"), value, valid }
+    let experiment = Experiment::load_with(&config.experiment.name, config.experiment.pot, config.experiment.mass_split, config.experiment.mass_fractions.as_ref())?;
+    if let Some(p) = config.experiment.pot {
+        if !(p > 0.0 && p.is_finite()) {
+            return Err(crate::config::ConfigError::Value { key: "experiment.pot".into(), value: p.to_string(), valid: "must be finite and > 0".into() }.into());
         }
-    })?;
-    let process = match config.process {
+    }
+    let couplings = config.model.couplings().map_err(crate::config::ConfigError::from)?;
+    let process = match &config.process {
         ProcessConfig::NuEElastic {} => AnyProcess::NuElectron(NuElectron::new(couplings, &experiment)),
+        ProcessConfig::Upscattering(u) => {
+            let model = config.model.dark_neutrino().map_err(crate::config::ConfigError::from)?.ok_or_else(|| {
+                crate::config::ConfigError::Value {
+                    key: "model.preset".into(),
+                    value: config.model.preset().into(),
+                    valid: "kind = \"upscattering\" needs preset = \"dark_neutrino\"".into(),
+                }
+            })?;
+            let opts = SignalOptions {
+                coherent: u.coherent,
+                proton_elastic: u.proton_elastic,
+                nu_flavors: u.nu_flavors.clone(),
+                threshold_factor: u.threshold_factor,
+                diagrams: match u.diagrams {
+                    crate::config::DiagramsConfig::Total => Diagrams::Total,
+                    crate::config::DiagramsConfig::ZprimeOnly => Diagrams::ZprimeOnly,
+                },
+            };
+            AnyProcess::DarkNeutrino(Box::new(DarkNeutrinoSignal::new(model, &experiment, &opts)?))
+        }
     };
     Ok(Prepared { config, experiment, couplings, process })
 }
@@ -92,11 +120,7 @@ impl Prepared {
             "events_requested": self.config.generation.events,
             "chunk_size": self.config.generation.chunk_size,
             "rng": "rand_pcg::Pcg64 (PCG XSL-RR 128/64); chunk k uses stream k, state from SplitMix64(seed)",
-            "model": {
-                "preset": self.config.model.preset(),
-                "couplings": self.couplings,
-                "sin2_theta_w": crate::units::SIN2_THETA_W,
-            },
+            "model": self.model_metadata(),
             "experiment": {
                 "name": e.name(),
                 "detector_file": e.origin.to_string(),
@@ -125,6 +149,22 @@ impl Prepared {
         })
     }
 
+    /// Model part of the run record: preset, parameters, couplings, and for the dark-neutrino model
+    /// its derived couplings, widths and lifetimes.
+    #[must_use]
+    pub fn model_metadata(&self) -> Value {
+        let mut m = json!({
+            "preset": self.config.model.preset(),
+            "parameters": self.config.model,
+            "zprime_couplings": self.couplings,
+            "sin2_theta_w_low_q2": crate::units::SIN2_THETA_W,
+        });
+        if let AnyProcess::DarkNeutrino(p) = &self.process {
+            m["dark_neutrino"] = crate::decay::summary_json(p.model());
+        }
+        m
+    }
+
     /// Generate into `sink` with the configured options.
     ///
     /// # Errors
@@ -132,6 +172,7 @@ impl Prepared {
     pub fn generate<S: Sink>(&self, sink: &mut S, progress: impl FnMut(u64), stop: impl Fn() -> bool) -> Result<Report, RunError> {
         match &self.process {
             AnyProcess::NuElectron(p) => self.generate_with(p, sink, progress, stop),
+            AnyProcess::DarkNeutrino(p) => self.generate_with(p.as_ref(), sink, progress, stop),
         }
     }
 
@@ -155,6 +196,34 @@ impl Prepared {
             stop,
         )?;
         Ok(Report { summary, tabulated, metadata: final_meta })
+    }
+
+    /// The output column plan of this run (all channels).
+    #[must_use]
+    pub fn column_plan(&self) -> crate::event::ColumnPlan {
+        fn plan_of<P: Process>(p: &P) -> crate::event::ColumnPlan {
+            crate::event::ColumnPlan::new(p.particles(), p.has_decay_vertex(), p.has_helicity(), p.channels().iter().map(|c| c.name.clone()).collect())
+        }
+        match &self.process {
+            AnyProcess::NuElectron(p) => plan_of(p),
+            AnyProcess::DarkNeutrino(p) => plan_of(p.as_ref()),
+        }
+    }
+
+    /// Channel names and the exact total cross section per scattering centre (cm^2) of every channel
+    /// at each energy of `grid` (GeV): rows of the `nuportal xsec` table.
+    #[must_use]
+    pub fn sigma_table(&self, grid: &[f64]) -> (Vec<String>, Vec<Vec<f64>>) {
+        match &self.process {
+            AnyProcess::NuElectron(p) => (
+                p.channels().iter().map(|c| c.name.clone()).collect(),
+                grid.iter().map(|&e| (0..p.channels().len()).map(|c| p.sigma_cm2(c, e)).collect()).collect(),
+            ),
+            AnyProcess::DarkNeutrino(p) => (
+                p.channels().iter().map(|c| c.name.clone()).collect(),
+                grid.iter().map(|&e| (0..p.channels().len()).map(|c| p.sigma_exact_cm2(c, e)).collect()).collect(),
+            ),
+        }
     }
 
     /// Default output path: `output/<experiment>_<process>.parquet`.

@@ -59,7 +59,7 @@ pub enum ChargeConvention {
 }
 
 /// Model parameters with DarkNews' names (masses in GeV). Deserialisable from TOML/JSON.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DarkNeutrinoParams {
     /// Heavy-neutrino mass m4, GeV.
@@ -80,18 +80,23 @@ pub struct DarkNeutrinoParams {
     pub ud4: f64,
     /// Dark fine-structure constant alpha_D = g_D^2/(4 pi) (give this or `gD`).
     #[serde(default, rename = "alphaD")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alpha_d: Option<f64>,
     /// Dark gauge coupling g_D (give this or `alphaD`).
     #[serde(default, rename = "gD")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub g_d: Option<f64>,
     /// Kinetic mixing epsilon (give exactly one of epsilon, alpha_epsilon2, chi).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub epsilon: Option<f64>,
     /// alpha epsilon^2 (epsilon = sqrt(alpha_epsilon2 / alpha)).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alpha_epsilon2: Option<f64>,
     /// Hypercharge mixing chi (epsilon = chi c_W).
     #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chi: Option<f64>,
     /// "dirac" or "majorana" (default "majorana", as DarkNews).
     #[serde(default, rename = "HNLtype")]
@@ -136,7 +141,7 @@ pub enum ParamError {
 /// Derived vertex couplings (dimensionless), with DarkNews' names in the docs.
 /// Lagrangian convention: L contains -Z'_mu [ d_f^V f-bar gamma^mu f + ... ] and
 /// -Z'_mu d_alpha4 N-bar gamma^mu P_L nu_alpha (+ h.c.); likewise c for the Z.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Couplings {
     /// Kinetic mixing epsilon.
     pub epsilon: f64,

@@ -57,6 +57,9 @@ pub enum ModelError {
         /// The valid range.
         valid: String,
     },
+    /// A dark-neutrino parameter is invalid (the message names it with DarkNews' spelling).
+    #[error("model: {0}")]
+    DarkNeutrino(#[from] dark_neutrino::ParamError),
 }
 
 /// `[model]` section of the config: a preset plus its parameters.
@@ -65,6 +68,10 @@ pub enum ModelError {
 pub enum ModelConfig {
     /// The Standard Model, no Z'.
     Sm {},
+    /// The dark-neutrino (three-portal 3+1) model of DarkNews, with its parameter names:
+    /// `m4`, `mzprime`, `Ue4`, `Umu4`, `Utau4`, `UD4`, `alphaD` or `gD`, `epsilon` or
+    /// `alpha_epsilon2` or `chi`, `HNLtype`, plus `charge_convention`.
+    DarkNeutrino(dark_neutrino::DarkNeutrinoParams),
     /// Every coupling given by hand (absent ones are zero).
     Free {
         /// Z' mass, GeV (> 0).
@@ -103,11 +110,23 @@ impl Default for ModelConfig {
 }
 
 impl ModelConfig {
+    /// The dark-neutrino model, if this is that preset.
+    ///
+    /// # Errors
+    /// [`ModelError::DarkNeutrino`] for invalid parameters.
+    pub fn dark_neutrino(&self) -> Result<Option<dark_neutrino::DarkNeutrinoModel>, ModelError> {
+        match self {
+            ModelConfig::DarkNeutrino(p) => Ok(Some(dark_neutrino::DarkNeutrinoModel::new(p)?)),
+            _ => Ok(None),
+        }
+    }
+
     /// Name of the preset.
     #[must_use]
     pub fn preset(&self) -> &'static str {
         match self {
             ModelConfig::Sm {} => "sm",
+            ModelConfig::DarkNeutrino(_) => "dark_neutrino",
             ModelConfig::Free { .. } => "free",
         }
     }
@@ -119,6 +138,20 @@ impl ModelConfig {
     pub fn couplings(&self) -> Result<Couplings, ModelError> {
         match *self {
             ModelConfig::Sm {} => Ok(Couplings::sm()),
+            ModelConfig::DarkNeutrino(ref p) => {
+                // The Z' couplings table of the model: vector couplings to charged leptons (kinetic
+                // mixing is lepton universal) and quarks; its couplings to the light neutrinos are
+                // O(U^2 g_D) through the N admixture and are set to zero here.
+                let m = dark_neutrino::DarkNeutrinoModel::new(p)?;
+                let c = m.couplings;
+                Ok(Couplings {
+                    mzprime: Some(m.mzprime),
+                    g_nu: [0.0; 3],
+                    g_lepton: [c.d_e_v; 3],
+                    g_u: c.d_u_v,
+                    g_d: c.d_d_v,
+                })
+            }
             ModelConfig::Free { mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d } => {
                 if !(mzprime > 0.0 && mzprime.is_finite()) {
                     return Err(ModelError::Value {
@@ -171,5 +204,12 @@ mod tests {
         assert!(e.contains("model.mzprime") && e.contains("> 0"), "{e}");
         let unknown = toml::from_str::<ModelConfig>("preset = \"free\"\nmzprime = 1.0\ng_x = 2.0");
         assert!(unknown.is_err());
+        let dn: ModelConfig = toml::from_str("preset = \"dark_neutrino\"\nm4 = 0.42\nmzprime = 0.03\nUmu4 = 9.486833e-4\nalphaD = 0.25\nalpha_epsilon2 = 2e-10\nHNLtype = \"dirac\"").unwrap();
+        assert_eq!(dn.preset(), "dark_neutrino");
+        assert!(dn.couplings().unwrap().g_e() > 5e-5);
+        let e = toml::from_str::<ModelConfig>("preset = \"dark_neutrino\"\nm4 = 0.42\nmzprime = 0.03\nUmu5 = 1e-3");
+        assert!(e.unwrap_err().to_string().contains("Umu5"));
+        let bad: ModelConfig = toml::from_str("preset = \"dark_neutrino\"\nm4 = -0.42\nmzprime = 0.03\nUmu4 = 1e-3\nalphaD = 0.25\nepsilon = 1e-3").unwrap();
+        assert!(bad.couplings().unwrap_err().to_string().contains("m4"));
     }
 }
