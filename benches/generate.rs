@@ -13,14 +13,17 @@ use std::hint::black_box;
 
 const N: u64 = 200_000;
 
-fn prepared(threads: usize) -> run::Prepared {
-    let cfg = Config::default_with(&[format!("generation.events={N}"), format!("generation.threads={threads}")]).unwrap();
+const NUE: &str = include_str!("../config/examples/nu_e_sm_minerva.toml");
+
+fn prepared(nue: bool, threads: usize) -> run::Prepared {
+    let sets = [format!("generation.events={N}"), format!("generation.threads={threads}")];
+    let cfg = if nue { Config::parse(NUE, "bench", &sets) } else { Config::default_with(&sets) }.unwrap();
     run::prepare(cfg).unwrap()
 }
 
 fn stages(c: &mut Criterion) {
-    let p = prepared(1);
-    let AnyProcess::NuElectron(proc_) = &p.process;
+    let p = prepared(true, 1);
+    let AnyProcess::NuElectron(proc_) = &p.process else { unreachable!("nu-e config") };
     let e = &p.experiment;
     let (lo, hi) = e.energy_range();
     let x: Vec<f64> = (0..=2000).map(|i| lo + (hi - lo) * f64::from(i) / 2000.0).collect();
@@ -36,19 +39,20 @@ fn stages(c: &mut Criterion) {
 }
 
 fn full_run(c: &mut Criterion) {
-    let mut g = c.benchmark_group("generate_nu_e_minerva");
+    let mut g = c.benchmark_group("generate");
     g.sample_size(10);
     g.throughput(Throughput::Elements(N));
     let dir = tempfile::tempdir().unwrap();
-    for threads in [1, 2] {
-        let p = prepared(threads);
-        g.bench_function(format!("parquet_{threads}_threads"), |b| {
+    for (nue, threads) in [(false, 1), (false, 2), (true, 1), (true, 2)] {
+        let p = prepared(nue, threads);
+        let tag = if nue { "nu_e_minerva" } else { "dark_neutrino_p1_miniboone" };
+        g.bench_function(format!("{tag}_parquet_{threads}_threads"), |b| {
             b.iter(|| {
                 let mut sink = ParquetSink::new(&dir.path().join("bench.parquet"), true);
                 black_box(p.generate(&mut sink, |_| {}, || false).unwrap());
             });
         });
-        g.bench_function(format!("memory_{threads}_threads"), |b| {
+        g.bench_function(format!("{tag}_memory_{threads}_threads"), |b| {
             b.iter(|| {
                 let mut sink = MemorySink::default();
                 black_box(p.generate(&mut sink, |_| {}, || false).unwrap());
@@ -58,5 +62,18 @@ fn full_run(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, full_run);
+fn setup(c: &mut Criterion) {
+    let mut g = c.benchmark_group("startup");
+    g.sample_size(10);
+    g.bench_function("dark_neutrino_p1_miniboone_prepare_and_tabulate", |b| {
+        b.iter(|| {
+            let p = prepared(false, 1);
+            let AnyProcess::DarkNeutrino(s) = &p.process else { unreachable!("default config") };
+            black_box(nuportal::generate::Generator::new(s.as_ref(), &p.experiment, p.config.generate_options()).map(|g| g.n_chunks()).unwrap());
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages, full_run, setup);
 criterion_main!(benches);

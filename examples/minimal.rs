@@ -6,7 +6,8 @@ use nuportal::output::memory::MemorySink;
 use nuportal::run;
 
 fn main() -> anyhow::Result<()> {
-    let cfg = Config::default_with(&["experiment.name=\"charmii_fhc\"".into(), "generation.events=100000".into()])?;
+    let card = include_str!("../config/examples/nu_e_sm_minerva.toml");
+    let cfg = Config::parse(card, "example", &["experiment.name=\"charmii_fhc\"".into(), "generation.events=100000".into()])?;
     let prepared = run::prepare(cfg)?;
     let mut sink = MemorySink::default();
     let report = prepared.generate(&mut sink, |_| {}, || false)?;

@@ -137,14 +137,16 @@ pub struct GenerationConfig {
     pub threads: usize,
     /// Events per chunk (one PCG stream each); changes the event stream.
     pub chunk_size: usize,
-    /// Fraction of events shared equally between channels, in [0, 1].
+    /// Fraction of events shared equally between channels, in [0, 1] (0 in unweighted runs).
     pub channel_floor: f64,
+    /// Unweighted events by accept-reject; `events` then counts attempts.
+    pub unweighted: bool,
 }
 
 impl Default for GenerationConfig {
     fn default() -> Self {
         let d = crate::generate::GenerateOptions::default();
-        Self { events: d.events, seed: d.seed, threads: d.threads, chunk_size: d.chunk_size, channel_floor: d.channel_floor }
+        Self { events: d.events, seed: d.seed, threads: d.threads, chunk_size: d.chunk_size, channel_floor: d.channel_floor, unweighted: d.unweighted }
     }
 }
 
@@ -279,6 +281,7 @@ impl Config {
             threads: g.threads,
             chunk_size: g.chunk_size,
             channel_floor: g.channel_floor,
+            unweighted: g.unweighted,
             ..Default::default()
         }
     }

@@ -40,11 +40,13 @@ pub struct GenerateOptions {
     pub channel_floor: f64,
     /// Sub-intervals per flux-table interval in the energy proposal.
     pub energy_subdivisions: usize,
+    /// Unweighted events: accept-reject against a computed envelope (see [`Generator::envelope`]).
+    pub unweighted: bool,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { events: 100_000, seed: 1, threads: 0, chunk_size: 65_536, channel_floor: 0.1, energy_subdivisions: 8 }
+        Self { events: 100_000, seed: 1, threads: 0, chunk_size: 65_536, channel_floor: 0.1, energy_subdivisions: 8, unweighted: false }
     }
 }
 
@@ -114,6 +116,14 @@ pub struct RunSummary {
     pub mc_error_total: f64,
     /// Events written.
     pub events: u64,
+    /// Events attempted (equal to `events` for weighted runs).
+    pub attempts: u64,
+    /// Unweighted runs: the envelope weight W every accepted event carries (0 for weighted runs).
+    pub envelope: f64,
+    /// Unweighted runs: accepted / attempted.
+    pub acceptance: f64,
+    /// Unweighted runs: events whose weight exceeded the envelope (kept with their own weight).
+    pub envelope_overflows: u64,
     /// Events whose weight failed the sanity check (non-finite or negative) and was set to 0.
     pub bad_events: u64,
     /// Kish effective sample size of the whole sample.
@@ -125,7 +135,9 @@ struct Acc {
     sw: f64,
     sw2: f64,
     n: u64,
+    attempts: u64,
     bad: u64,
+    overflow: u64,
 }
 
 /// A prepared generation run for one process in one experiment.
@@ -135,7 +147,11 @@ pub struct Generator<'a, P: Process> {
     opts: GenerateOptions,
     plans: Vec<ChannelPlan>,
     plan: ColumnPlan,
+    envelope: f64,
 }
+
+/// Pilot events per channel for the unweighting envelope.
+pub const PILOT_EVENTS: usize = 4096;
 
 /// The PCG state derived from the master seed (SplitMix64 expansion to 128 bits,
 /// Steele, Lea, Flood, OOPSLA 2014).
@@ -206,7 +222,9 @@ impl<'a, P: Process> Generator<'a, P> {
         // Keep only open channels, in order.
         let channels: Vec<_> = process.channels().iter().zip(&open).filter(|(_, o)| **o).map(|(c, _)| c.clone()).collect();
         let names: Vec<String> = channels.iter().map(|c| c.name.clone()).collect();
-        let alloc = allocate(opts.events, &plans.iter().map(|p| p.rate_tabulated).collect::<Vec<_>>(), opts.channel_floor);
+        // Unweighted events must share one weight across channels: allocate by rate only.
+        let floor = if opts.unweighted { 0.0 } else { opts.channel_floor };
+        let alloc = allocate(opts.events, &plans.iter().map(|p| p.rate_tabulated).collect::<Vec<_>>(), floor);
         let mut first = 0;
         for (p, n) in plans.iter_mut().zip(alloc) {
             p.n_events = n;
@@ -214,8 +232,40 @@ impl<'a, P: Process> Generator<'a, P> {
             first += n;
         }
         let plan = ColumnPlan::new(process.particles(), process.has_decay_vertex(), process.has_helicity(), names);
-        let gen = Self { process, exp, opts, plans, plan };
+        let mut gen = Self { process, exp, opts, plans, plan, envelope: 0.0 };
+        if opts.unweighted {
+            gen.envelope = gen.compute_envelope();
+        }
         Ok(gen)
+    }
+
+    /// Envelope for unweighted generation: 1.2 x the largest weight of a pilot sample of
+    /// [`PILOT_EVENTS`] events per channel drawn from dedicated streams (2^64 + channel, never used
+    /// by the run itself). Each attempted event is accepted with probability min(1, w / W) and then
+    /// carries weight max(w, W): unbiased, and every event has weight W unless w > W, which is
+    /// counted in the summary (`envelope_overflows`) rather than hidden.
+    fn compute_envelope(&self) -> f64 {
+        let mut wmax: f64 = 0.0;
+        let mut ev = Event::default();
+        for c in 0..self.plans.len() {
+            if self.plans[c].n_events == 0 {
+                continue;
+            }
+            let pc = self.process_channel(c);
+            let mut rng = Pcg64::new(pcg_state(self.opts.seed), (1u128 << 64) + c as u128);
+            let mut acc = Acc::default();
+            for _ in 0..PILOT_EVENTS {
+                self.one_event(0, c, pc, &mut rng, &mut ev, &mut acc);
+                wmax = wmax.max(ev.weight);
+            }
+        }
+        1.2 * wmax
+    }
+
+    /// The envelope weight of an unweighted run (0 for weighted runs).
+    #[must_use]
+    pub fn envelope(&self) -> f64 {
+        self.envelope
     }
 
     /// The output column plan.
@@ -259,6 +309,24 @@ impl<'a, P: Process> Generator<'a, P> {
                 pc = self.process_channel(c);
             }
             self.one_event(i, c, pc, &mut rng, &mut ev, &mut acc[c]);
+            if self.opts.unweighted {
+                let a = &mut acc[c];
+                a.sw -= ev.weight;
+                a.sw2 -= ev.weight * ev.weight;
+                a.n -= 1;
+                let w = ev.weight;
+                if rng.random::<f64>() * self.envelope >= w {
+                    continue;
+                }
+                if w > self.envelope {
+                    a.overflow += 1;
+                } else {
+                    ev.weight = self.envelope;
+                }
+                a.sw += ev.weight;
+                a.sw2 += ev.weight * ev.weight;
+                a.n += 1;
+            }
             batch.push(&ev);
         }
         (batch, acc)
@@ -288,6 +356,7 @@ impl<'a, P: Process> Generator<'a, P> {
         acc.sw += w;
         acc.sw2 += w * w;
         acc.n += 1;
+        acc.attempts += 1;
     }
 
     /// Run: generate every chunk (in parallel, in windows) and hand the batches to `sink` in order.
@@ -322,12 +391,14 @@ impl<'a, P: Process> Generator<'a, P> {
                 let hi = (k + window).min(n);
                 let out: Vec<(EventBatch, Vec<Acc>)> = pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
                 for (batch, a) in out {
-                    done += batch.len() as u64;
+                    done = (done + self.opts.chunk_size as u64).min(self.opts.events);
                     for (t, s) in acc.iter_mut().zip(a) {
                         t.sw += s.sw;
                         t.sw2 += s.sw2;
                         t.n += s.n;
+                        t.attempts += s.attempts;
                         t.bad += s.bad;
+                        t.overflow += s.overflow;
                     }
                     sink.write_batch(batch)?;
                     progress(done);
@@ -360,10 +431,17 @@ impl<'a, P: Process> Generator<'a, P> {
             .collect();
         let sw: f64 = acc.iter().map(|a| a.sw).sum();
         let sw2: f64 = acc.iter().map(|a| a.sw2).sum();
+        let events: u64 = acc.iter().map(|a| a.n).sum();
+        let attempts: u64 = acc.iter().map(|a| a.attempts).sum();
+        #[allow(clippy::cast_precision_loss, reason = "event counts are far below 2^52")]
         RunSummary {
             predicted_total: sw,
             mc_error_total: sw2.sqrt(),
-            events: acc.iter().map(|a| a.n).sum(),
+            events,
+            attempts,
+            envelope: self.envelope,
+            acceptance: if attempts > 0 { events as f64 / attempts as f64 } else { 0.0 },
+            envelope_overflows: acc.iter().map(|a| a.overflow).sum(),
             bad_events: acc.iter().map(|a| a.bad).sum(),
             ess: if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 },
             channels,

@@ -74,6 +74,9 @@ struct GenerateArgs {
     /// Overwrite an existing output file.
     #[arg(long)]
     force: bool,
+    /// Unweighted events (accept-reject against a computed envelope; --events counts attempts).
+    #[arg(long)]
+    unweighted: bool,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -163,6 +166,9 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     if let Some(t) = a.threads {
         extra.push(format!("generation.threads={t}"));
     }
+    if a.unweighted {
+        extra.push("generation.unweighted=true".into());
+    }
     let cfg = load_config(&a.common, &extra)?;
     let force = a.force || cfg.output.force;
     let t0 = std::time::Instant::now();
@@ -193,6 +199,12 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     #[allow(clippy::cast_precision_loss, reason = "display only")]
     let essn = s.ess / s.events.max(1) as f64;
     println!("{:<24} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", "TOTAL", s.events, s.predicted_total, s.mc_error_total, essn);
+    if prepared.config.generation.unweighted {
+        println!(
+            "unweighted: {} of {} attempts accepted (efficiency {:.4}), every event weight {:.6e}; {} events above the envelope kept with their own weight",
+            s.events, s.attempts, s.acceptance, s.envelope, s.envelope_overflows
+        );
+    }
     if s.bad_events > 0 {
         println!("warning: {} events failed the weight sanity check and carry weight 0", s.bad_events);
     }

@@ -13,7 +13,7 @@ fn generate_default_from_any_directory_and_refuse_overwrite() {
     let (code, out, err) = nuportal(&["generate", "--events", "20000", "--quiet"], dir.path());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("TOTAL") && out.contains("events/s"), "{out}");
-    let f = dir.path().join("output/minerva_le_fhc_nu_e_elastic.parquet");
+    let f = dir.path().join("output/miniboone_fhc_upscattering.parquet");
     assert!(f.exists());
     let (code, _, err) = nuportal(&["generate", "--events", "20000", "--quiet"], dir.path());
     assert_eq!(code, 2);
@@ -27,9 +27,14 @@ fn bad_input_gets_exit_code_2_and_a_message_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["generate", "--set", "generation.evnts=3"], "evnts"),
-        (&["generate", "--set", "model.preset=\"free\"", "--set", "model.mzprime=-1"], "model.mzprime"),
+        (&["generate", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/nu_e_sm_minerva.toml"), "--set", "model.preset=\"free\"", "--set", "model.mzprime=-1"], "model.mzprime"),
         (&["generate", "--experiment", "nope"], "minerva_le_fhc"),
         (&["generate", "--events", "0"], "generation.events"),
+        (&["generate", "--set", "model.m4=-0.1"], "m4"),
+        (&["generate", "--set", "model.Umu4=1.5"], "Umu4"),
+        (&["generate", "--set", "model.m4=20.0", "--set", "model.mzprime=0.03"], "no up-scattering channel"),
+        (&["generate", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/nu_e_sm_minerva.toml"), "--set", "process.kind=\"upscattering\""], "dark_neutrino"),
+        (&["generate", "--set", "model.preset=\"sm\""], "HNLtype"),
         (&["generate", "--config", "missing.toml"], "missing.toml"),
         (&["xsec", "--energies", "1:0.1:5"], "--energies"),
         (&["generate", "--bogus"], "--bogus"),
@@ -46,13 +51,23 @@ fn bad_input_gets_exit_code_2_and_a_message_naming_the_key() {
 #[test]
 fn xsec_and_info_print_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, err) = nuportal(&["xsec", "--energies", "0.1:10:3:log", "--dsigma-at", "2", "--points", "4"], dir.path());
+    let nue = concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/nu_e_sm_minerva.toml");
+    let (code, out, err) = nuportal(&["xsec", "--config", nue, "--energies", "0.1:10:3:log", "--dsigma-at", "2", "--points", "4"], dir.path());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("E_GeV,sigma_nu_e_e_cm2"), "{out}");
     assert!(out.contains("T_GeV,dsigma_dT_nu_e_e_cm2_per_GeV"), "{out}");
     let (code, out, _) = nuportal(&["info", "--schema"], dir.path());
     assert_eq!(code, 0);
-    assert!(out.contains("| `weight` | F64 | events |"), "{out}");
+    assert!(out.contains("| `weight` | F64 | events |") && out.contains("| `x_decay` | F64 | cm |"), "{out}");
+    let (code, out, err) = nuportal(&["xsec", "--energies", "0.5:5:3:log"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sigma_nu_mu_C12_coherent_HC_cm2"), "{out}");
+    let (code, out, err) = nuportal(&["decay"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Gamma_N_to_nu_Zprime_GeV,2.3150"), "{out}");
+    let (code, _, err) = nuportal(&["decay", "--config", nue], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("dark_neutrino"), "{err}");
     let (code, out, _) = nuportal(&["info"], dir.path());
     assert_eq!(code, 0);
     assert!(out.contains("charmii_rhc"));
