@@ -12,6 +12,17 @@ use nuportal::run::{self, AnyProcess, RunError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `println!` that ends the program quietly when stdout is closed (`nuportal xsec | head`), instead
+/// of panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// Event generator for neutrino physics through light mediators.
 #[derive(Parser, Debug)]
 #[command(name = "nuportal", version, about, long_about = None)]
@@ -189,28 +200,28 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let dt = t0.elapsed();
     let s = &report.summary;
-    println!("nuportal {} — {} at {} ({} POT)", env!("CARGO_PKG_VERSION"), prepared.config.process.kind(), prepared.experiment.name(), prepared.experiment.pot());
-    println!("{:<24} {:>10} {:>14} {:>12} {:>8}", "channel", "events", "predicted", "mc_error", "ESS/N");
+    out!("nuportal {} — {} at {} ({} POT)", env!("CARGO_PKG_VERSION"), prepared.config.process.kind(), prepared.experiment.name(), prepared.experiment.pot());
+    out!("{:<32} {:>10} {:>14} {:>12} {:>8}", "channel", "events", "predicted", "mc_error", "ESS/N");
     for c in &s.channels {
         #[allow(clippy::cast_precision_loss, reason = "display only")]
         let essn = if c.events > 0 { c.ess / c.events as f64 } else { 0.0 };
-        println!("{:<24} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", c.name, c.events, c.predicted, c.mc_error, essn);
+        out!("{:<32} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", c.name, c.events, c.predicted, c.mc_error, essn);
     }
     #[allow(clippy::cast_precision_loss, reason = "display only")]
     let essn = s.ess / s.events.max(1) as f64;
-    println!("{:<24} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", "TOTAL", s.events, s.predicted_total, s.mc_error_total, essn);
+    out!("{:<32} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", "TOTAL", s.events, s.predicted_total, s.mc_error_total, essn);
     if prepared.config.generation.unweighted {
-        println!(
+        out!(
             "unweighted: {} of {} attempts accepted (efficiency {:.4}), every event weight {:.6e}; {} events above the envelope kept with their own weight",
             s.events, s.attempts, s.acceptance, s.envelope, s.envelope_overflows
         );
     }
     if s.bad_events > 0 {
-        println!("warning: {} events failed the weight sanity check and carry weight 0", s.bad_events);
+        out!("warning: {} events failed the weight sanity check and carry weight 0", s.bad_events);
     }
     #[allow(clippy::cast_precision_loss, reason = "display only")]
     let rate = s.events as f64 / dt.as_secs_f64();
-    println!(
+    out!(
         "wrote {} ({} events) in {:.2} s ({:.3e} events/s; setup {:.3} s)",
         out.display(),
         s.events,
@@ -249,15 +260,15 @@ fn xsec(a: XsecArgs) -> Result<(), Failure> {
     let grid = parse_grid(&a.energies).map_err(usage)?;
     let prepared = run::prepare(cfg).map_err(classify)?;
     let (names, rows) = prepared.sigma_table(&grid);
-    println!(
+    out!(
         "# sigma(E) per scattering centre (electron, nucleus, or proton), cm^2; process {}, model {}",
         prepared.config.process.kind(),
         prepared.config.model.preset()
     );
-    println!("E_GeV,{}", names.iter().map(|n| format!("sigma_{n}_cm2")).collect::<Vec<_>>().join(","));
+    out!("E_GeV,{}", names.iter().map(|n| format!("sigma_{n}_cm2")).collect::<Vec<_>>().join(","));
     for (e, row) in grid.iter().zip(&rows) {
         let row: Vec<String> = row.iter().map(|v| format!("{v:.7e}")).collect();
-        println!("{e:.6e},{}", row.join(","));
+        out!("{e:.6e},{}", row.join(","));
     }
     if let Some(e) = a.dsigma_at {
         let AnyProcess::NuElectron(p) = &prepared.process else {
@@ -267,9 +278,9 @@ fn xsec(a: XsecArgs) -> Result<(), Failure> {
             return Err(usage(anyhow::anyhow!("--dsigma-at {e}: the energy must be > 0 GeV")));
         }
         let tm = nuportal::process::nu_electron::t_max(e);
-        println!();
-        println!("# dsigma/dT at E_nu = {e} GeV, cm^2/GeV; T = electron recoil kinetic energy, T_max = {tm:.6e} GeV");
-        println!("T_GeV,{}", names.iter().map(|n| format!("dsigma_dT_{n}_cm2_per_GeV")).collect::<Vec<_>>().join(","));
+        out!();
+        out!("# dsigma/dT at E_nu = {e} GeV, cm^2/GeV; T = electron recoil kinetic energy, T_max = {tm:.6e} GeV");
+        out!("T_GeV,{}", names.iter().map(|n| format!("dsigma_dT_{n}_cm2_per_GeV")).collect::<Vec<_>>().join(","));
         #[allow(clippy::cast_precision_loss, reason = "small integers")]
         for i in 0..a.points.max(2) {
             let t = tm * (i as f64 + 0.5) / a.points.max(2) as f64;
@@ -278,7 +289,7 @@ fn xsec(a: XsecArgs) -> Result<(), Failure> {
                 .iter()
                 .map(|c| format!("{:.7e}", p.dsigma_dt(c.flavour, e, t) * nuportal::units::HBARC2_GEV2_CM2))
                 .collect();
-            println!("{t:.6e},{}", row.join(","));
+            out!("{t:.6e},{}", row.join(","));
         }
     }
     Ok(())
@@ -293,17 +304,17 @@ fn decay(a: DecayArgs) -> Result<(), Failure> {
         .ok_or_else(|| usage(anyhow::anyhow!("`nuportal decay` needs [model] preset = \"dark_neutrino\" (got {:?})", cfg.model.preset())))?;
     let v = nuportal::decay::summary_json(&model);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Failure { code: 1, err: e.into() })?);
+        out!("{}", serde_json::to_string_pretty(&v).map_err(|e| Failure { code: 1, err: e.into() })?);
         return Ok(());
     }
-    println!("quantity,value,unit");
+    out!("quantity,value,unit");
     if let Some(obj) = v.as_object() {
         for (k, val) in obj {
             if k == "couplings" {
                 continue;
             }
             let unit = if k.ends_with("_GeV") { "GeV" } else if k.ends_with("_cm") { "cm" } else if k.ends_with("_s") { "s" } else { "" };
-            println!("{k},{val},{unit}");
+            out!("{k},{val},{unit}");
         }
     }
     Ok(())
@@ -313,23 +324,23 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
     if a.schema {
         let cfg = load_config(&a.common, &["generation.events=1".into()])?;
         let prepared = run::prepare(cfg).map_err(classify)?;
-        println!("| column | type | unit | meaning |\n|---|---|---|---|");
+        out!("| column | type | unit | meaning |\n|---|---|---|---|");
         for c in &prepared.column_plan().columns {
-            println!("| `{}` | {:?} | {} | {} |", c.name, c.kind, c.unit, c.description);
+            out!("| `{}` | {:?} | {} | {} |", c.name, c.kind, c.unit, c.description);
         }
         return Ok(());
     }
-    println!("experiments (shipped detector files; or pass a path to your own):");
+    out!("experiments (shipped detector files; or pass a path to your own):");
     for n in nuportal::data::experiment_names() {
         let e = nuportal::experiment::Experiment::load(n).map_err(|e| Failure { code: 1, err: e.into() })?;
-        println!("  {:<16} {:<10} {:>8} t {:>10.3e} POT  flux {}  — {}", n, e.spec.target.material, e.spec.target.mass_t, e.pot(), e.spec.flux.file, e.spec.description);
+        out!("  {:<16} {:<10} {:>8} t {:>10.3e} POT  flux {}  — {}", n, e.spec.target.material, e.spec.target.mass_t, e.pot(), e.spec.flux.file, e.spec.description);
     }
-    println!("processes: nu_e_elastic, upscattering");
-    println!("model presets:");
-    println!("  sm            no Z'");
-    println!("  free          mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d");
-    println!("  dark_neutrino m4, mzprime, Ue4, Umu4, Utau4, UD4, alphaD | gD, epsilon | alpha_epsilon2 | chi, HNLtype, charge_convention");
-    println!("fluxes: {}", nuportal::data::FLUX_FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
+    out!("processes: nu_e_elastic, upscattering");
+    out!("model presets:");
+    out!("  sm            no Z'");
+    out!("  free          mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d");
+    out!("  dark_neutrino m4, mzprime, Ue4, Umu4, Utau4, UD4, alphaD | gD, epsilon | alpha_epsilon2 | chi, HNLtype, charge_convention");
+    out!("fluxes: {}", nuportal::data::FLUX_FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
     Ok(())
 }
 
