@@ -87,3 +87,13 @@ fn default_signal_is_identical_for_one_and_two_threads() {
         assert!(lz * pz[i] >= -tol_len * pz[i].abs(), "event {i}");
     }
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<nuportal::process::dark_neutrino::DarkNeutrinoSignal>();
+    assert_send_sync::<nuportal::process::nu_electron::NuElectron>();
+    assert_send_sync::<nuportal::experiment::Experiment>();
+    assert_send_sync::<nuportal::run::Prepared>();
+    assert_send_sync::<nuportal::config::Config>();
+}

@@ -162,13 +162,16 @@ impl DarkNeutrinoSignal {
             }
         }
         if channels.is_empty() {
-            return Err(SignalError::NoChannel {
-                experiment: exp.name().to_string(),
-                why: format!(
-                    "no flavour with non-zero U_alpha4 in the flux, or m4 = {} GeV too heavy for E_max = {e_max} GeV",
-                    model.m4
-                ),
-            });
+            // Largest m4 with E_th = m4 + m4^2 / (2 M) below E_max, on the heaviest target M.
+            let m_heavy = exp.targets.iter().map(|t| t.element.nuclear_mass_gev()).fold(0.0, f64::max);
+            let m4_max = m_heavy * ((1.0 + 2.0 * e_max / m_heavy).sqrt() - 1.0);
+            let flavours: Vec<&str> = exp.flavours().iter().map(|f| f.name()).collect();
+            let why = if model.m4 >= m4_max {
+                format!("model.m4 = {} GeV is above the flux's reach: must be < {m4_max:.4} GeV (threshold m4 + m4^2/2M below E_max = {e_max} GeV)", model.m4)
+            } else {
+                format!("no flux flavour ({}) has a non-zero mixing Ue4/Umu4/Utau4 (and is in process.nu_flavors)", flavours.join(", "))
+            };
+            return Err(SignalError::NoChannel { experiment: exp.name().to_string(), why });
         }
         let ctau_cm = ctau_n_cm(&model, opts.diagrams);
         Ok(Self { model, channels, physics, decay, ctau_cm })
