@@ -16,25 +16,44 @@ const N: u64 = 200_000;
 const NUE: &str = include_str!("../config/examples/nu_e_sm_minerva.toml");
 
 fn prepared(nue: bool, threads: usize) -> run::Prepared {
-    let sets = [format!("generation.events={N}"), format!("generation.threads={threads}")];
-    let cfg = if nue { Config::parse(NUE, "bench", &sets) } else { Config::default_with(&sets) }.unwrap();
+    let sets = [
+        format!("generation.events={N}"),
+        format!("generation.threads={threads}"),
+    ];
+    let cfg = if nue {
+        Config::parse(NUE, "bench", &sets)
+    } else {
+        Config::default_with(&sets)
+    }
+    .unwrap();
     run::prepare(cfg).unwrap()
 }
 
 fn stages(c: &mut Criterion) {
     let p = prepared(true, 1);
-    let AnyProcess::NuElectron(proc_) = &p.process else { unreachable!("nu-e config") };
+    let AnyProcess::NuElectron(proc_) = &p.process else {
+        unreachable!("nu-e config")
+    };
     let e = &p.experiment;
     let (lo, hi) = e.energy_range();
-    let x: Vec<f64> = (0..=2000).map(|i| lo + (hi - lo) * f64::from(i) / 2000.0).collect();
-    let f: Vec<f64> = x.iter().map(|&en| e.flux.value(Flavour::NuMu, en) * proc_.sigma_cm2(1, en)).collect();
+    let x: Vec<f64> = (0..=2000)
+        .map(|i| lo + (hi - lo) * f64::from(i) / 2000.0)
+        .collect();
+    let f: Vec<f64> = x
+        .iter()
+        .map(|&en| e.flux.value(Flavour::NuMu, en) * proc_.sigma_cm2(1, en))
+        .collect();
     let sampler = TabulatedSampler::new(x, f).unwrap();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
     let mut g = c.benchmark_group("stages");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("flux_x_sigma_energy_sample", |b| b.iter(|| black_box(sampler.sample_with_pdf(rng.random::<f64>()))));
+    g.bench_function("flux_x_sigma_energy_sample", |b| {
+        b.iter(|| black_box(sampler.sample_with_pdf(rng.random::<f64>())))
+    });
     let mut ev = nuportal::event::Event::default();
-    g.bench_function("nu_e_final_state", |b| b.iter(|| black_box(proc_.sample(1, 3.0, &mut rng, &mut ev))));
+    g.bench_function("nu_e_final_state", |b| {
+        b.iter(|| black_box(proc_.sample(1, 3.0, &mut rng, &mut ev)))
+    });
     g.finish();
 }
 
@@ -45,7 +64,11 @@ fn full_run(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     for (nue, threads) in [(false, 1), (false, 2), (true, 1), (true, 2)] {
         let p = prepared(nue, threads);
-        let tag = if nue { "nu_e_minerva" } else { "dark_neutrino_p1_miniboone" };
+        let tag = if nue {
+            "nu_e_minerva"
+        } else {
+            "dark_neutrino_p1_miniboone"
+        };
         g.bench_function(format!("{tag}_parquet_{threads}_threads"), |b| {
             b.iter(|| {
                 let mut sink = ParquetSink::new(&dir.path().join("bench.parquet"), true);
@@ -68,8 +91,18 @@ fn setup(c: &mut Criterion) {
     g.bench_function("dark_neutrino_p1_miniboone_prepare_and_tabulate", |b| {
         b.iter(|| {
             let p = prepared(false, 1);
-            let AnyProcess::DarkNeutrino(s) = &p.process else { unreachable!("default config") };
-            black_box(nuportal::generate::Generator::new(s.as_ref(), &p.experiment, p.config.generate_options()).map(|g| g.n_chunks()).unwrap());
+            let AnyProcess::DarkNeutrino(s) = &p.process else {
+                unreachable!("default config")
+            };
+            black_box(
+                nuportal::generate::Generator::new(
+                    s.as_ref(),
+                    &p.experiment,
+                    p.config.generate_options(),
+                )
+                .map(|g| g.n_chunks())
+                .unwrap(),
+            );
         });
     });
     g.finish();

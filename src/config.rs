@@ -93,7 +93,13 @@ pub enum DiagramsConfig {
 
 impl Default for UpscatteringConfig {
     fn default() -> Self {
-        Self { coherent: true, proton_elastic: true, nu_flavors: vec![], threshold_factor: 1.0, diagrams: DiagramsConfig::Total }
+        Self {
+            coherent: true,
+            proton_elastic: true,
+            nu_flavors: vec![],
+            threshold_factor: 1.0,
+            diagrams: DiagramsConfig::Total,
+        }
     }
 }
 
@@ -146,7 +152,14 @@ pub struct GenerationConfig {
 impl Default for GenerationConfig {
     fn default() -> Self {
         let d = crate::generate::GenerateOptions::default();
-        Self { events: d.events, seed: d.seed, threads: d.threads, chunk_size: d.chunk_size, channel_floor: d.channel_floor, unweighted: d.unweighted }
+        Self {
+            events: d.events,
+            seed: d.seed,
+            threads: d.threads,
+            chunk_size: d.chunk_size,
+            channel_floor: d.channel_floor,
+            unweighted: d.unweighted,
+        }
     }
 }
 
@@ -184,7 +197,9 @@ pub struct Config {
 fn parse_value(v: &str) -> toml::Value {
     let doc = format!("v = {v}");
     match doc.parse::<toml::Table>() {
-        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(v.to_string())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(v.to_string())),
         Err(_) => toml::Value::String(v.to_string()),
     }
 }
@@ -194,15 +209,26 @@ fn parse_value(v: &str) -> toml::Value {
 /// # Errors
 /// [`ConfigError::Set`] for a missing `=`, an empty key, or a key path through a non-table.
 pub fn apply_set(table: &mut toml::Table, arg: &str) -> Result<(), ConfigError> {
-    let (k, v) = arg.split_once('=').ok_or_else(|| ConfigError::Set { arg: arg.into(), what: "expected key=value, e.g. model.mzprime=0.03".into() })?;
+    let (k, v) = arg.split_once('=').ok_or_else(|| ConfigError::Set {
+        arg: arg.into(),
+        what: "expected key=value, e.g. model.mzprime=0.03".into(),
+    })?;
     let parts: Vec<&str> = k.trim().split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(ConfigError::Set { arg: arg.into(), what: "empty key component".into() });
+        return Err(ConfigError::Set {
+            arg: arg.into(),
+            what: "empty key component".into(),
+        });
     }
     let mut t = table;
     for p in &parts[..parts.len() - 1] {
-        let entry = t.entry((*p).to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        t = entry.as_table_mut().ok_or_else(|| ConfigError::Set { arg: arg.into(), what: format!("`{p}` is not a table") })?;
+        let entry = t
+            .entry((*p).to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        t = entry.as_table_mut().ok_or_else(|| ConfigError::Set {
+            arg: arg.into(),
+            what: format!("`{p}` is not a table"),
+        })?;
     }
     t.insert(parts[parts.len() - 1].to_string(), parse_value(v.trim()));
     Ok(())
@@ -214,11 +240,21 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the key, the line, or the value and its valid range.
     pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Self, ConfigError> {
-        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Parse { origin: origin.into(), message: e.to_string() })?;
+        let mut table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ConfigError::Parse {
+                    origin: origin.into(),
+                    message: e.to_string(),
+                })?;
         for s in sets {
             apply_set(&mut table, s)?;
         }
-        let cfg: Config = table.try_into().map_err(|e: toml::de::Error| ConfigError::Parse { origin: origin.into(), message: e.to_string() })?;
+        let cfg: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Parse {
+                origin: origin.into(),
+                message: e.to_string(),
+            })?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -237,29 +273,59 @@ impl Config {
     /// [`ConfigError::Value`].
     pub fn validate(&self) -> Result<(), ConfigError> {
         let g = &self.generation;
-        let bad = |key: &str, value: String, valid: &str| Err(ConfigError::Value { key: key.into(), value, valid: valid.into() });
+        let bad = |key: &str, value: String, valid: &str| {
+            Err(ConfigError::Value {
+                key: key.into(),
+                value,
+                valid: valid.into(),
+            })
+        };
         if g.events == 0 {
             return bad("generation.events", "0".into(), "must be >= 1");
         }
         if g.chunk_size == 0 || g.chunk_size > 1 << 24 {
-            return bad("generation.chunk_size", g.chunk_size.to_string(), "must be in [1, 16777216]");
+            return bad(
+                "generation.chunk_size",
+                g.chunk_size.to_string(),
+                "must be in [1, 16777216]",
+            );
         }
         if !(0.0..=1.0).contains(&g.channel_floor) {
-            return bad("generation.channel_floor", g.channel_floor.to_string(), "must be in [0, 1]");
+            return bad(
+                "generation.channel_floor",
+                g.channel_floor.to_string(),
+                "must be in [0, 1]",
+            );
         }
         if g.threads > 1024 {
-            return bad("generation.threads", g.threads.to_string(), "must be in [0, 1024] (0 = all cores)");
+            return bad(
+                "generation.threads",
+                g.threads.to_string(),
+                "must be in [0, 1024] (0 = all cores)",
+            );
         }
         self.model.couplings()?;
         if let ProcessConfig::Upscattering(u) = &self.process {
             if !matches!(self.model, ModelConfig::DarkNeutrino(_)) {
-                return bad("model.preset", format!("{:?}", self.model.preset()), "kind = \"upscattering\" needs preset = \"dark_neutrino\"");
+                return bad(
+                    "model.preset",
+                    format!("{:?}", self.model.preset()),
+                    "kind = \"upscattering\" needs preset = \"dark_neutrino\"",
+                );
             }
             if !(1.0..=10.0).contains(&u.threshold_factor) {
-                return bad("process.threshold_factor", u.threshold_factor.to_string(), "must be in [1, 10]");
+                return bad(
+                    "process.threshold_factor",
+                    u.threshold_factor.to_string(),
+                    "must be in [1, 10]",
+                );
             }
             if !u.coherent && !u.proton_elastic {
-                return bad("process.coherent / process.proton_elastic", "false / false".into(), "at least one must be true");
+                return bad(
+                    "process.coherent / process.proton_elastic",
+                    "false / false".into(),
+                    "at least one must be true",
+                );
             }
         }
         Ok(())
@@ -291,11 +357,21 @@ impl Config {
 mod tests {
     use super::*;
 
-    const MIN: &str = "[process]\nkind = \"nu_e_elastic\"\n[experiment]\nname = \"minerva_le_fhc\"\n";
+    const MIN: &str =
+        "[process]\nkind = \"nu_e_elastic\"\n[experiment]\nname = \"minerva_le_fhc\"\n";
 
     #[test]
     fn parse_set_and_round_trip() {
-        let c = Config::parse(MIN, "t", &["generation.events=5000".into(), "model.preset=\"free\"".into(), "model.mzprime=0.01".into()]).unwrap();
+        let c = Config::parse(
+            MIN,
+            "t",
+            &[
+                "generation.events=5000".into(),
+                "model.preset=\"free\"".into(),
+                "model.mzprime=0.01".into(),
+            ],
+        )
+        .unwrap();
         assert_eq!(c.generation.events, 5000);
         assert_eq!(c.model.preset(), "free");
         let again = Config::parse(&c.resolved_toml(), "resolved", &[]).unwrap();
@@ -304,11 +380,17 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_ranges_are_errors() {
-        let e = Config::parse(&format!("{MIN}[generation]\nevent = 3\n"), "t", &[]).unwrap_err().to_string();
+        let e = Config::parse(&format!("{MIN}[generation]\nevent = 3\n"), "t", &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("event"), "{e}");
-        let e = Config::parse(MIN, "t", &["generation.events=0".into()]).unwrap_err().to_string();
+        let e = Config::parse(MIN, "t", &["generation.events=0".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("generation.events") && e.contains(">= 1"), "{e}");
-        let e = Config::parse(MIN, "t", &["nonsense".into()]).unwrap_err().to_string();
+        let e = Config::parse(MIN, "t", &["nonsense".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("key=value"), "{e}");
     }
 

@@ -10,8 +10,14 @@ use std::path::Path;
 
 /// Shipped flux tables: (file name, contents).
 pub const FLUX_FILES: &[(&str, &str)] = &[
-    ("MiniBooNE_FHC.dat", include_str!("../fluxes/MiniBooNE_FHC.dat")),
-    ("MiniBooNE_RHC.dat", include_str!("../fluxes/MiniBooNE_RHC.dat")),
+    (
+        "MiniBooNE_FHC.dat",
+        include_str!("../fluxes/MiniBooNE_FHC.dat"),
+    ),
+    (
+        "MiniBooNE_RHC.dat",
+        include_str!("../fluxes/MiniBooNE_RHC.dat"),
+    ),
     ("NUMI_FHC_LE.dat", include_str!("../fluxes/NUMI_FHC_LE.dat")),
     ("NUMI_RHC_LE.dat", include_str!("../fluxes/NUMI_RHC_LE.dat")),
     ("NUMI_FHC_ME.dat", include_str!("../fluxes/NUMI_FHC_ME.dat")),
@@ -22,11 +28,26 @@ pub const FLUX_FILES: &[(&str, &str)] = &[
 
 /// Shipped detector files: (experiment name, contents).
 pub const DETECTOR_FILES: &[(&str, &str)] = &[
-    ("miniboone_fhc", include_str!("../detectors/miniboone_fhc.toml")),
-    ("miniboone_rhc", include_str!("../detectors/miniboone_rhc.toml")),
-    ("minerva_le_fhc", include_str!("../detectors/minerva_le_fhc.toml")),
-    ("minerva_me_fhc", include_str!("../detectors/minerva_me_fhc.toml")),
-    ("minerva_me_rhc", include_str!("../detectors/minerva_me_rhc.toml")),
+    (
+        "miniboone_fhc",
+        include_str!("../detectors/miniboone_fhc.toml"),
+    ),
+    (
+        "miniboone_rhc",
+        include_str!("../detectors/miniboone_rhc.toml"),
+    ),
+    (
+        "minerva_le_fhc",
+        include_str!("../detectors/minerva_le_fhc.toml"),
+    ),
+    (
+        "minerva_me_fhc",
+        include_str!("../detectors/minerva_me_fhc.toml"),
+    ),
+    (
+        "minerva_me_rhc",
+        include_str!("../detectors/minerva_me_rhc.toml"),
+    ),
     ("charmii_fhc", include_str!("../detectors/charmii_fhc.toml")),
     ("charmii_rhc", include_str!("../detectors/charmii_rhc.toml")),
 ];
@@ -88,7 +109,11 @@ fn resolve(
                 let names: Vec<&str> = shipped.iter().map(|(n, _)| *n).collect();
                 format!(" (shipped: {})", names.join(", "))
             };
-            Err(ReadError { path: path.display().to_string(), source, hint })
+            Err(ReadError {
+                path: path.display().to_string(),
+                source,
+                hint,
+            })
         }
     }
 }
@@ -98,7 +123,10 @@ fn resolve(
 ///
 /// # Errors
 /// [`ReadError`] when it is neither shipped nor readable.
-pub fn flux_text(name_or_path: &str, base_dir: Option<&Path>) -> Result<(String, Origin), ReadError> {
+pub fn flux_text(
+    name_or_path: &str,
+    base_dir: Option<&Path>,
+) -> Result<(String, Origin), ReadError> {
     resolve(name_or_path, FLUX_FILES, base_dir)
 }
 

@@ -95,17 +95,24 @@ pub fn gamma_n_to_nu_zprime(model: &DarkNeutrinoModel) -> f64 {
     }
     let r2 = (mv / m).powi(2);
     let d = model.couplings.d_decay;
-    model.majorana_factor() * d * d * m.powi(3) / (32.0 * PI * mv * mv) * (1.0 - r2).powi(2) * (1.0 + 2.0 * r2)
+    model.majorana_factor() * d * d * m.powi(3) / (32.0 * PI * mv * mv)
+        * (1.0 - r2).powi(2)
+        * (1.0 + 2.0 * r2)
 }
 
 /// dGamma(N -> nu Z')/dcos(theta_Z'), GeV, theta_Z' from the spin quantisation axis, for
 /// polarisation `polarization` (module docs; ignored for Majorana).
 #[must_use]
-pub fn dgamma_n_to_nu_zprime_dcos(model: &DarkNeutrinoModel, cos_theta: f64, polarization: f64) -> f64 {
+pub fn dgamma_n_to_nu_zprime_dcos(
+    model: &DarkNeutrinoModel,
+    cos_theta: f64,
+    polarization: f64,
+) -> f64 {
     if !(-1.0..=1.0).contains(&cos_theta) {
         return 0.0;
     }
-    0.5 * gamma_n_to_nu_zprime(model) * (1.0 + effective_polarization(model, polarization) * zprime_asymmetry(model) * cos_theta)
+    0.5 * gamma_n_to_nu_zprime(model)
+        * (1.0 + effective_polarization(model, polarization) * zprime_asymmetry(model) * cos_theta)
 }
 
 fn effective_polarization(model: &DarkNeutrinoModel, polarization: f64) -> f64 {
@@ -126,7 +133,9 @@ pub fn gamma_zprime_to_ll(model: &DarkNeutrinoModel, m_l: f64) -> f64 {
     }
     let mu2 = (m_l / mv).powi(2);
     let (gv, ga) = (model.couplings.d_e_v, model.couplings.d_e_a);
-    mv / (12.0 * PI) * (1.0 - 4.0 * mu2).sqrt() * (gv * gv * (1.0 + 2.0 * mu2) + ga * ga * (1.0 - 4.0 * mu2))
+    mv / (12.0 * PI)
+        * (1.0 - 4.0 * mu2).sqrt()
+        * (gv * gv * (1.0 + 2.0 * mu2) + ga * ga * (1.0 - 4.0 * mu2))
 }
 
 /// The Z' width DarkNews can compute, e+e- + mu+mu-, GeV (no hadrons, nu nu-bar or N N channels:
@@ -207,7 +216,8 @@ impl ThreeBody {
         let pz = 1.0 / (s12 - DARKNEWS_M_Z * DARKNEWS_M_Z);
         let me2 = self.me * self.me;
         let term = |x: (f64, f64), y: (f64, f64)| {
-            8.0 * (x.0 * y.0 * d.kp1 * d.pp2 + x.1 * y.1 * d.kp2 * d.pp1) + 4.0 * me2 * (x.0 * y.1 + x.1 * y.0) * d.kp
+            8.0 * (x.0 * y.0 * d.kp1 * d.pp2 + x.1 * y.1 * d.kp2 * d.pp1)
+                + 4.0 * me2 * (x.0 * y.1 + x.1 * y.0) * d.kp
         };
         self.w.0 * self.d2 * pzp * pzp * term(self.zp, self.zp)
             + self.w.1 * self.c2 * pz * pz * term(self.z, self.z)
@@ -306,7 +316,13 @@ pub fn summary_json(model: &DarkNeutrinoModel) -> serde_json::Value {
     let mode = n_decay_mode(model);
     let gamma_n = total_width_n(model, Diagrams::Total);
     let gamma_zp = gamma_zprime_leptonic(model);
-    let finite = |x: f64| if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null };
+    let finite = |x: f64| {
+        if x.is_finite() {
+            serde_json::json!(x)
+        } else {
+            serde_json::Value::Null
+        }
+    };
     serde_json::json!({
         "m4_GeV": model.m4,
         "mzprime_GeV": model.mzprime,
@@ -348,7 +364,12 @@ pub struct NDecayProducts {
 
 impl NDecayProducts {
     fn map(self, f: impl Fn(FourVector) -> FourVector) -> Self {
-        Self { nu: f(self.nu), e_minus: f(self.e_minus), e_plus: f(self.e_plus), zprime: self.zprime.map(&f) }
+        Self {
+            nu: f(self.nu),
+            e_minus: f(self.e_minus),
+            e_plus: f(self.e_plus),
+            zprime: self.zprime.map(&f),
+        }
     }
 }
 
@@ -388,7 +409,11 @@ impl NDecaySampler {
     /// [`DecayError::Closed`] if neither chain to e+ e- is open.
     pub fn new(model: &DarkNeutrinoModel, diagrams: Diagrams) -> Result<Self, DecayError> {
         let chain = match n_decay_mode(model) {
-            Some(NDecayMode::TwoBodyOnShell) => Chain::TwoBody { m4: model.m4, mzp: model.mzprime, asym: zprime_asymmetry(model) },
+            Some(NDecayMode::TwoBodyOnShell) => Chain::TwoBody {
+                m4: model.m4,
+                mzp: model.mzprime,
+                asym: zprime_asymmetry(model),
+            },
             Some(NDecayMode::ThreeBodyOffShell) => {
                 let mel = ThreeBody::new(model, diagrams);
                 let n = 2048;
@@ -397,11 +422,23 @@ impl NDecaySampler {
                     let y = i as f64 / n as f64;
                     fmax = fmax.max(Self::max_over_t(&mel, y));
                 }
-                Chain::ThreeBody { mel, envelope: 1.25 * fmax }
+                Chain::ThreeBody {
+                    mel,
+                    envelope: 1.25 * fmax,
+                }
             }
-            None => return Err(DecayError::Closed { m4: model.m4, mzprime: model.mzprime }),
+            None => {
+                return Err(DecayError::Closed {
+                    m4: model.m4,
+                    mzprime: model.mzprime,
+                })
+            }
         };
-        Ok(Self { chain, majorana: model.hnl_type == HnlType::Majorana, overflows: AtomicU64::new(0) })
+        Ok(Self {
+            chain,
+            majorana: model.hnl_type == HnlType::Majorana,
+            overflows: AtomicU64::new(0),
+        })
     }
 
     /// Proposal-space density f(y, tau) = ds12/dy * (t_max - t_min) * |M|^2_avg.
@@ -447,9 +484,18 @@ impl NDecaySampler {
     /// Decay an N at rest whose spin quantisation axis is the unit vector `axis` (the N flight
     /// direction in the nu-target CM frame), with polarisation `polarization` along it (module
     /// docs). Momenta in GeV in the N rest frame, axes parallel to the CM axes.
-    pub fn decay_at_rest<R: rand::Rng + ?Sized>(&self, rng: &mut R, axis: Vec3, polarization: f64) -> NDecayProducts {
+    pub fn decay_at_rest<R: rand::Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        axis: Vec3,
+        polarization: f64,
+    ) -> NDecayProducts {
         use rand::RngExt;
-        let pol = if self.majorana { 0.0 } else { polarization.clamp(-1.0, 1.0) };
+        let pol = if self.majorana {
+            0.0
+        } else {
+            polarization.clamp(-1.0, 1.0)
+        };
         match self.chain {
             Chain::TwoBody { m4, mzp, asym } => {
                 // inverse CDF of (1 + a c)/2 on [-1, 1]: a c^2/4 + c/2 + (1/2 - a/4 - xi) = 0
@@ -462,8 +508,14 @@ impl NDecaySampler {
                 let zp = FourVector::on_shell(mzp, dir.scale(p));
                 let nu = FourVector::new(p, -dir.x * p, -dir.y * p, -dir.z * p);
                 // UNWRAP-free: mzp > 2 m_e is guaranteed by n_decay_mode.
-                let (em, ep) = two_body_decay(zp, M_E, M_E, random_unit(rng)).unwrap_or((zp * 0.5, zp * 0.5));
-                NDecayProducts { nu, e_minus: em, e_plus: ep, zprime: Some(zp) }
+                let (em, ep) =
+                    two_body_decay(zp, M_E, M_E, random_unit(rng)).unwrap_or((zp * 0.5, zp * 0.5));
+                NDecayProducts {
+                    nu,
+                    e_minus: em,
+                    e_plus: ep,
+                    zprime: Some(zp),
+                }
             }
             Chain::ThreeBody { mel, envelope } => {
                 let (s12, t) = loop {
@@ -483,34 +535,55 @@ impl NDecaySampler {
                 let e1 = (m2 + me2 - u) / (2.0 * m4);
                 let e2 = (m2 + me2 - t) / (2.0 * m4);
                 let p1 = (e1 * e1 - me2).max(0.0).sqrt();
-                let cos1 = if ek > 0.0 && p1 > 0.0 { ((ek * e1 - 0.5 * (t - me2)) / (ek * p1)).clamp(-1.0, 1.0) } else { 1.0 };
+                let cos1 = if ek > 0.0 && p1 > 0.0 {
+                    ((ek * e1 - 0.5 * (t - me2)) / (ek * p1)).clamp(-1.0, 1.0)
+                } else {
+                    1.0
+                };
                 let sin1 = (1.0 - cos1 * cos1).max(0.0).sqrt();
                 // standard orientation: k along z, p1 in the xz plane; then a uniform rotation
                 let psi = 2.0 * PI * rng.random::<f64>();
                 let (sp, cp) = psi.sin_cos();
                 let n_r = random_unit(rng);
-                let rot = |v: Vec3| Vec3::new(cp * v.x - sp * v.y, sp * v.x + cp * v.y, v.z).rotate_from_z(n_r);
+                let rot = |v: Vec3| {
+                    Vec3::new(cp * v.x - sp * v.y, sp * v.x + cp * v.y, v.z).rotate_from_z(n_r)
+                };
                 let mut kv = rot(Vec3::new(0.0, 0.0, ek));
                 let mut p1v = rot(Vec3::new(p1 * sin1, 0.0, p1 * cos1));
                 let mut p2v = Vec3::new(-kv.x - p1v.x, -kv.y - p1v.y, -kv.z - p1v.z);
                 if pol != 0.0 {
                     // keep with probability |M_S|^2 / (2 |M|^2_avg), S = pol * axis; P.x = m4 (E_x + pol axis.x)
                     let dots_p = |ex: f64, x: Vec3| m4 * (ex + pol * axis.dot(x));
-                    let d_s = Dots { kp1: 0.5 * (t - me2), kp2: 0.5 * (u - me2), pp1: dots_p(e1, p1v), pp2: dots_p(e2, p2v), kp: dots_p(ek, kv) };
+                    let d_s = Dots {
+                        kp1: 0.5 * (t - me2),
+                        kp2: 0.5 * (u - me2),
+                        pp1: dots_p(e1, p1v),
+                        pp2: dots_p(e2, p2v),
+                        kp: dots_p(ek, kv),
+                    };
                     let ms = mel.msq(s12, d_s);
                     let mavg = mel.msq_avg(s12, t);
                     let keep = if mavg > 0.0 { 0.5 * ms / mavg } else { 0.5 };
                     if rng.random::<f64>() >= keep {
                         let e = {
                             let c = axis.cross(Vec3::new(1.0, 0.0, 0.0));
-                            if c.norm() > 0.1 { c.unit() } else { axis.cross(Vec3::new(0.0, 1.0, 0.0)).unit() }
+                            if c.norm() > 0.1 {
+                                c.unit()
+                            } else {
+                                axis.cross(Vec3::new(0.0, 1.0, 0.0)).unit()
+                            }
                         };
                         kv = flip_about(kv, e);
                         p1v = flip_about(p1v, e);
                         p2v = flip_about(p2v, e);
                     }
                 }
-                NDecayProducts { nu: fv(ek, kv), e_minus: fv(e1, p1v), e_plus: fv(e2, p2v), zprime: None }
+                NDecayProducts {
+                    nu: fv(ek, kv),
+                    e_minus: fv(e1, p1v),
+                    e_plus: fv(e2, p2v),
+                    zprime: None,
+                }
             }
         }
     }
@@ -533,8 +606,10 @@ impl NDecaySampler {
         // sum to (m4, 0)) sum back to it exactly (kinematics::boost_from_rest_frame_with_mass).
         let n_cm = FourVector::on_shell(m4, n_lab.boost_to_rest_frame_of(total).p3());
         let axis = n_cm.p3().unit();
-        self.decay_at_rest(rng, axis, polarization)
-            .map(|v| v.boost_from_rest_frame_with_mass(n_cm, m4).boost_from_rest_frame_of(total))
+        self.decay_at_rest(rng, axis, polarization).map(|v| {
+            v.boost_from_rest_frame_with_mass(n_cm, m4)
+                .boost_from_rest_frame_of(total)
+        })
     }
 }
 
@@ -573,10 +648,22 @@ mod tests {
 
     #[test]
     fn majorana_doubles_widths() {
-        let mut p = DarkNeutrinoParams { m4: 0.15, mzprime: 1.25, umu4: 1e-3, alpha_d: Some(0.4), epsilon: Some(1e-2), ..Default::default() };
+        let mut p = DarkNeutrinoParams {
+            m4: 0.15,
+            mzprime: 1.25,
+            umu4: 1e-3,
+            alpha_d: Some(0.4),
+            epsilon: Some(1e-2),
+            ..Default::default()
+        };
         p.hnl_type = HnlType::Majorana;
         let maj = DarkNeutrinoModel::new(&p).unwrap();
-        assert!((gamma_n_to_nu_ee(&maj, Diagrams::Total) / gamma_n_to_nu_ee(&p2(), Diagrams::Total) - 2.0).abs() < 1e-12);
+        assert!(
+            (gamma_n_to_nu_ee(&maj, Diagrams::Total) / gamma_n_to_nu_ee(&p2(), Diagrams::Total)
+                - 2.0)
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
@@ -585,12 +672,20 @@ mod tests {
         // (physics.md 4c; g_A^2 enters because gL^2 + gR^2 = 2 (g_V^2 + g_A^2))
         let mv = 20.0;
         let m = DarkNeutrinoModel::new(&DarkNeutrinoParams {
-            m4: 0.5, mzprime: mv, umu4: 1e-3, alpha_d: Some(0.4), epsilon: Some(1e-2), hnl_type: HnlType::Dirac, ..Default::default()
+            m4: 0.5,
+            mzprime: mv,
+            umu4: 1e-3,
+            alpha_d: Some(0.4),
+            epsilon: Some(1e-2),
+            hnl_type: HnlType::Dirac,
+            ..Default::default()
         })
         .unwrap();
         let c = m.couplings;
         let g = gamma_n_to_nu_ee(&m, Diagrams::ZprimeOnly);
-        let contact = (c.d_decay / mv.powi(2)).powi(2) * (c.d_e_v.powi(2) + c.d_e_a.powi(2)) * 0.5f64.powi(5) / (768.0 * PI.powi(3));
+        let contact =
+            (c.d_decay / mv.powi(2)).powi(2) * (c.d_e_v.powi(2) + c.d_e_a.powi(2)) * 0.5f64.powi(5)
+                / (768.0 * PI.powi(3));
         // remaining differences: propagator s12/M^2 (~ +5e-4), m_e^2/m4^2 (1e-5)
         assert!((g / contact - 1.0).abs() < 2e-3, "{}", g / contact);
     }
@@ -613,7 +708,14 @@ mod tests {
             512,
         ) / (256.0 * PI.powi(3) * m.m4.powi(3));
         assert!((w / fine - 1.0).abs() < 1e-10);
-        let parts: f64 = [Diagrams::ZprimeOnly, Diagrams::ZOnly, Diagrams::Interference].iter().map(|d| gamma_n_to_nu_ee(&m, *d)).sum();
+        let parts: f64 = [
+            Diagrams::ZprimeOnly,
+            Diagrams::ZOnly,
+            Diagrams::Interference,
+        ]
+        .iter()
+        .map(|d| gamma_n_to_nu_ee(&m, *d))
+        .sum();
         assert!((parts / gamma_n_to_nu_ee(&m, Diagrams::Total) - 1.0).abs() < 1e-12);
     }
 
@@ -635,9 +737,22 @@ mod tests {
         let axis = Vec3::new(0.3, -0.5, 0.8).unit();
         for pol in [-1.0, 1.0] {
             let n = 200_000;
-            let mean: f64 = (0..n).map(|_| s.decay_at_rest(&mut rng, axis, pol).zprime.unwrap().p3().unit().dot(axis)).sum::<f64>() / f64::from(n);
+            let mean: f64 = (0..n)
+                .map(|_| {
+                    s.decay_at_rest(&mut rng, axis, pol)
+                        .zprime
+                        .unwrap()
+                        .p3()
+                        .unit()
+                        .dot(axis)
+                })
+                .sum::<f64>()
+                / f64::from(n);
             let expect = pol * zprime_asymmetry(&m) / 3.0;
-            assert!((mean - expect).abs() < 4.0 * (1.0 / 3.0 / f64::from(n)).sqrt(), "{mean} vs {expect}");
+            assert!(
+                (mean - expect).abs() < 4.0 * (1.0 / 3.0 / f64::from(n)).sqrt(),
+                "{mean} vs {expect}"
+            );
         }
     }
 
@@ -655,13 +770,22 @@ mod tests {
             let mut sum = 0.0;
             for _ in 0..n {
                 let d = s.decay_at_rest(&mut rng, axis, pol);
-                assert!(conservation_violation(FourVector::at_rest(m.m4), d.nu + d.e_minus + d.e_plus) < 1e-12);
+                assert!(
+                    conservation_violation(FourVector::at_rest(m.m4), d.nu + d.e_minus + d.e_plus)
+                        < 1e-12
+                );
                 sum += (d.e_minus + d.e_plus).p3().unit().dot(axis);
             }
             means[i] = sum / f64::from(n);
         }
-        println!("<cos theta_ee>: HC {:.4}, HF {:.4} (DarkNews README: -0.109, +0.113)", means[0], means[1]);
-        assert!((means[0] + 0.109).abs() < 0.01 && (means[1] - 0.113).abs() < 0.01, "{means:?}");
+        println!(
+            "<cos theta_ee>: HC {:.4}, HF {:.4} (DarkNews README: -0.109, +0.113)",
+            means[0], means[1]
+        );
+        assert!(
+            (means[0] + 0.109).abs() < 0.01 && (means[1] - 0.113).abs() < 0.01,
+            "{means:?}"
+        );
         assert!((means[0] + means[1]).abs() < 0.01);
         assert_eq!(s.envelope_overflows(), 0);
     }
@@ -700,13 +824,27 @@ mod tests {
 
     #[test]
     fn envelope_holds_on_a_fine_scan() {
-        for (m4, mzp) in [(0.15, 1.25), (0.3, 0.31), (0.05, 0.051), (1.0, 5.0), (0.002, 0.01)] {
+        for (m4, mzp) in [
+            (0.15, 1.25),
+            (0.3, 0.31),
+            (0.05, 0.051),
+            (1.0, 5.0),
+            (0.002, 0.01),
+        ] {
             let model = DarkNeutrinoModel::new(&DarkNeutrinoParams {
-                m4, mzprime: mzp, umu4: 1e-3, alpha_d: Some(0.3), epsilon: Some(1e-3), hnl_type: HnlType::Dirac, ..Default::default()
+                m4,
+                mzprime: mzp,
+                umu4: 1e-3,
+                alpha_d: Some(0.3),
+                epsilon: Some(1e-3),
+                hnl_type: HnlType::Dirac,
+                ..Default::default()
             })
             .unwrap();
             let s = NDecaySampler::new(&model, Diagrams::Total).unwrap();
-            let Chain::ThreeBody { mel, envelope } = s.chain else { panic!() };
+            let Chain::ThreeBody { mel, envelope } = s.chain else {
+                panic!()
+            };
             for i in 0..=65_536 {
                 let y = f64::from(i) / 65_536.0;
                 assert!(NDecaySampler::max_over_t(&mel, y) <= envelope);

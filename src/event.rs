@@ -217,23 +217,74 @@ pub struct ColumnPlan {
 impl ColumnPlan {
     /// The plan for a process that fills the given particles and vertices.
     #[must_use]
-    pub fn new(particles: &[Particle], has_decay_vertex: bool, has_helicity: bool, channel_names: Vec<String>) -> Self {
+    pub fn new(
+        particles: &[Particle],
+        has_decay_vertex: bool,
+        has_helicity: bool,
+        channel_names: Vec<String>,
+    ) -> Self {
         let mut c = Vec::new();
         let mut push = |name: &str, kind, unit, description: &str, source| {
-            c.push(ColumnSpec { name: name.to_string(), kind, unit, description: description.to_string(), source });
+            c.push(ColumnSpec {
+                name: name.to_string(),
+                kind,
+                unit,
+                description: description.to_string(),
+                source,
+            });
         };
-        push("event_id", ColumnKind::I64, "", "event index in the run (unique across chunks)", Source::EventId);
+        push(
+            "event_id",
+            ColumnKind::I64,
+            "",
+            "event index in the run (unique across chunks)",
+            Source::EventId,
+        );
         push("weight", ColumnKind::F64, "events", "expected number of events at the configured exposure; the sum over the file is the predicted rate", Source::Weight);
-        push("channel", ColumnKind::Dict, "", "production channel (target, regime, helicity, flavour)", Source::Channel);
-        push("nu_pdg", ColumnKind::I32, "", "PDG code of the incoming neutrino", Source::NuPdg);
-        push("target_pdg", ColumnKind::I32, "", "PDG code of the target: 11 electron, 2212 proton, 100ZZZAAA0 nucleus", Source::TargetPdg);
+        push(
+            "channel",
+            ColumnKind::Dict,
+            "",
+            "production channel (target, regime, helicity, flavour)",
+            Source::Channel,
+        );
+        push(
+            "nu_pdg",
+            ColumnKind::I32,
+            "",
+            "PDG code of the incoming neutrino",
+            Source::NuPdg,
+        );
+        push(
+            "target_pdg",
+            ColumnKind::I32,
+            "",
+            "PDG code of the target: 11 electron, 2212 proton, 100ZZZAAA0 nucleus",
+            Source::TargetPdg,
+        );
         if has_helicity {
-            push("helicity", ColumnKind::I8, "", "helicity of N in the nu-target CM frame (-1 conserving, +1 flipping)", Source::Helicity);
+            push(
+                "helicity",
+                ColumnKind::I8,
+                "",
+                "helicity of N in the nu-target CM frame (-1 conserving, +1 flipping)",
+                Source::Helicity,
+            );
         }
-        push("E_nu", ColumnKind::F64, "GeV", "incoming neutrino energy", Source::ENu);
+        push(
+            "E_nu",
+            ColumnKind::F64,
+            "GeV",
+            "incoming neutrino energy",
+            Source::ENu,
+        );
         for &p in particles {
             for (i, comp) in ["E", "px", "py", "pz"].iter().enumerate() {
-                let what = if i == 0 { "energy" } else { "momentum component" };
+                let what = if i == 0 {
+                    "energy"
+                } else {
+                    "momentum component"
+                };
                 push(
                     &format!("{}_{comp}", p.prefix()),
                     ColumnKind::F64,
@@ -245,15 +296,30 @@ impl ColumnPlan {
         }
         for (i, a) in ["x", "y", "z"].iter().enumerate() {
             let i = u8::try_from(i).unwrap_or(0);
-            push(&format!("{a}_scatter"), ColumnKind::F64, "cm", &format!("scattering vertex {a} (detector frame)"), Source::Scatter(i));
+            push(
+                &format!("{a}_scatter"),
+                ColumnKind::F64,
+                "cm",
+                &format!("scattering vertex {a} (detector frame)"),
+                Source::Scatter(i),
+            );
         }
         if has_decay_vertex {
             for (i, a) in ["x", "y", "z"].iter().enumerate() {
                 let i = u8::try_from(i).unwrap_or(0);
-                push(&format!("{a}_decay"), ColumnKind::F64, "cm", &format!("decay vertex {a} of N (detector frame)"), Source::Decay(i));
+                push(
+                    &format!("{a}_decay"),
+                    ColumnKind::F64,
+                    "cm",
+                    &format!("decay vertex {a} of N (detector frame)"),
+                    Source::Decay(i),
+                );
             }
         }
-        Self { columns: c, channel_names }
+        Self {
+            columns: c,
+            channel_names,
+        }
     }
 }
 
@@ -298,7 +364,11 @@ impl EventBatch {
     #[must_use]
     pub fn new(plan: &ColumnPlan, capacity: usize) -> Self {
         Self {
-            data: plan.columns.iter().map(|c| ColumnData::with_capacity(c.kind, capacity)).collect(),
+            data: plan
+                .columns
+                .iter()
+                .map(|c| ColumnData::with_capacity(c.kind, capacity))
+                .collect(),
             sources: plan.columns.iter().map(|c| c.source).collect(),
             len: 0,
         }

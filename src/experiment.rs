@@ -60,16 +60,86 @@ impl Element {
 
 /// Elements known to the material parser.
 pub const ELEMENTS: &[Element] = &[
-    Element { symbol: "H", isotope: "H1", z: 1, a: 1, atomic_weight_u: 1.008, isotope_mass_u: 1.007_825_032 },
-    Element { symbol: "C", isotope: "C12", z: 6, a: 12, atomic_weight_u: 12.011, isotope_mass_u: 12.0 },
-    Element { symbol: "O", isotope: "O16", z: 8, a: 16, atomic_weight_u: 15.999, isotope_mass_u: 15.994_914_62 },
-    Element { symbol: "Na", isotope: "Na23", z: 11, a: 23, atomic_weight_u: 22.989_769, isotope_mass_u: 22.989_769_28 },
-    Element { symbol: "Si", isotope: "Si28", z: 14, a: 28, atomic_weight_u: 28.085, isotope_mass_u: 27.976_926_53 },
-    Element { symbol: "Ar", isotope: "Ar40", z: 18, a: 40, atomic_weight_u: 39.95, isotope_mass_u: 39.962_383_12 },
-    Element { symbol: "Ge", isotope: "Ge74", z: 32, a: 74, atomic_weight_u: 72.630, isotope_mass_u: 73.921_177_76 },
-    Element { symbol: "I", isotope: "I127", z: 53, a: 127, atomic_weight_u: 126.904_47, isotope_mass_u: 126.904_472 },
-    Element { symbol: "Xe", isotope: "Xe132", z: 54, a: 132, atomic_weight_u: 131.293, isotope_mass_u: 131.904_155_09 },
-    Element { symbol: "Cs", isotope: "Cs133", z: 55, a: 133, atomic_weight_u: 132.905_451_96, isotope_mass_u: 132.905_451_96 },
+    Element {
+        symbol: "H",
+        isotope: "H1",
+        z: 1,
+        a: 1,
+        atomic_weight_u: 1.008,
+        isotope_mass_u: 1.007_825_032,
+    },
+    Element {
+        symbol: "C",
+        isotope: "C12",
+        z: 6,
+        a: 12,
+        atomic_weight_u: 12.011,
+        isotope_mass_u: 12.0,
+    },
+    Element {
+        symbol: "O",
+        isotope: "O16",
+        z: 8,
+        a: 16,
+        atomic_weight_u: 15.999,
+        isotope_mass_u: 15.994_914_62,
+    },
+    Element {
+        symbol: "Na",
+        isotope: "Na23",
+        z: 11,
+        a: 23,
+        atomic_weight_u: 22.989_769,
+        isotope_mass_u: 22.989_769_28,
+    },
+    Element {
+        symbol: "Si",
+        isotope: "Si28",
+        z: 14,
+        a: 28,
+        atomic_weight_u: 28.085,
+        isotope_mass_u: 27.976_926_53,
+    },
+    Element {
+        symbol: "Ar",
+        isotope: "Ar40",
+        z: 18,
+        a: 40,
+        atomic_weight_u: 39.95,
+        isotope_mass_u: 39.962_383_12,
+    },
+    Element {
+        symbol: "Ge",
+        isotope: "Ge74",
+        z: 32,
+        a: 74,
+        atomic_weight_u: 72.630,
+        isotope_mass_u: 73.921_177_76,
+    },
+    Element {
+        symbol: "I",
+        isotope: "I127",
+        z: 53,
+        a: 127,
+        atomic_weight_u: 126.904_47,
+        isotope_mass_u: 126.904_472,
+    },
+    Element {
+        symbol: "Xe",
+        isotope: "Xe132",
+        z: 54,
+        a: 132,
+        atomic_weight_u: 131.293,
+        isotope_mass_u: 131.904_155_09,
+    },
+    Element {
+        symbol: "Cs",
+        isotope: "Cs133",
+        z: 55,
+        a: 133,
+        atomic_weight_u: 132.905_451_96,
+        isotope_mass_u: 132.905_451_96,
+    },
 ];
 
 /// Errors of experiment loading.
@@ -192,7 +262,11 @@ impl Volume {
     /// A point uniformly distributed in the volume, cm.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec3 {
         match *self {
-            Volume::Sphere { radius_cm, center_cm, .. } => {
+            Volume::Sphere {
+                radius_cm,
+                center_cm,
+                ..
+            } => {
                 // radius from r^3 uniform, direction isotropic
                 let r = radius_cm * rng.random::<f64>().cbrt();
                 let c = 2.0 * rng.random::<f64>() - 1.0;
@@ -200,7 +274,9 @@ impl Volume {
                 let d = Vec3::from_angles(c, phi).scale(r);
                 Vec3::new(center_cm[0], center_cm[1], center_cm[2]) + d
             }
-            Volume::Box { size_cm, center_cm, .. } => Vec3::new(
+            Volume::Box {
+                size_cm, center_cm, ..
+            } => Vec3::new(
                 center_cm[0] + size_cm[0] * (rng.random::<f64>() - 0.5),
                 center_cm[1] + size_cm[1] * (rng.random::<f64>() - 0.5),
                 center_cm[2] + size_cm[2] * (rng.random::<f64>() - 0.5),
@@ -211,10 +287,14 @@ impl Volume {
     #[must_use]
     pub fn contains(&self, p: Vec3) -> bool {
         match *self {
-            Volume::Sphere { radius_cm, center_cm, .. } => {
-                (p - Vec3::new(center_cm[0], center_cm[1], center_cm[2])).norm() <= radius_cm
-            }
-            Volume::Box { size_cm, center_cm, .. } => {
+            Volume::Sphere {
+                radius_cm,
+                center_cm,
+                ..
+            } => (p - Vec3::new(center_cm[0], center_cm[1], center_cm[2])).norm() <= radius_cm,
+            Volume::Box {
+                size_cm, center_cm, ..
+            } => {
                 (p.x - center_cm[0]).abs() <= 0.5 * size_cm[0]
                     && (p.y - center_cm[1]).abs() <= 0.5 * size_cm[1]
                     && (p.z - center_cm[2]).abs() <= 0.5 * size_cm[2]
@@ -225,7 +305,9 @@ impl Volume {
     #[must_use]
     pub fn volume_cm3(&self) -> f64 {
         match *self {
-            Volume::Sphere { radius_cm, .. } => 4.0 / 3.0 * std::f64::consts::PI * radius_cm.powi(3),
+            Volume::Sphere { radius_cm, .. } => {
+                4.0 / 3.0 * std::f64::consts::PI * radius_cm.powi(3)
+            }
             Volume::Box { size_cm, .. } => size_cm[0] * size_cm[1] * size_cm[2],
         }
     }
@@ -309,7 +391,11 @@ pub fn parse_formula(formula: &str) -> Result<Vec<(Element, u32)>, String> {
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].is_ascii_uppercase() {
-            return Err(format!("unexpected {:?} at position {} in {formula:?}", chars[i], i + 1));
+            return Err(format!(
+                "unexpected {:?} at position {} in {formula:?}",
+                chars[i],
+                i + 1
+            ));
         }
         let mut sym = chars[i].to_string();
         i += 1;
@@ -324,11 +410,18 @@ pub fn parse_formula(formula: &str) -> Result<Vec<(Element, u32)>, String> {
         let n: u32 = if start == i {
             1
         } else {
-            chars[start..i].iter().collect::<String>().parse().map_err(|_| format!("bad count in {formula:?}"))?
+            chars[start..i]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .map_err(|_| format!("bad count in {formula:?}"))?
         };
         let el = ELEMENTS.iter().find(|e| e.symbol == sym).ok_or_else(|| {
             let known: Vec<&str> = ELEMENTS.iter().map(|e| e.symbol).collect();
-            format!("unknown element {sym:?} in {formula:?} (known: {})", known.join(", "))
+            format!(
+                "unknown element {sym:?} in {formula:?} (known: {})",
+                known.join(", ")
+            )
         })?;
         match out.iter_mut().find(|(e, _)| e.symbol == el.symbol) {
             Some((_, c)) => *c += n,
@@ -358,15 +451,31 @@ pub fn count_targets(
         let mut sum = 0.0;
         let mut out = Vec::new();
         for (e, _) in &parts {
-            let f = *fr.get(e.symbol).ok_or_else(|| format!("mass_fractions has no entry for {} (elements of {formula:?})", e.symbol))?;
+            let f = *fr.get(e.symbol).ok_or_else(|| {
+                format!(
+                    "mass_fractions has no entry for {} (elements of {formula:?})",
+                    e.symbol
+                )
+            })?;
             if !(0.0..=1.0).contains(&f) {
-                return Err(format!("mass_fractions.{} = {f} must be in [0, 1]", e.symbol));
+                return Err(format!(
+                    "mass_fractions.{} = {f} must be in [0, 1]",
+                    e.symbol
+                ));
             }
             sum += f;
-            out.push(Target { element: *e, count: f * mass_gev / e.nuclear_mass_gev() });
+            out.push(Target {
+                element: *e,
+                count: f * mass_gev / e.nuclear_mass_gev(),
+            });
         }
-        if let Some(k) = fr.keys().find(|k| !parts.iter().any(|(e, _)| e.symbol == k.as_str())) {
-            return Err(format!("mass_fractions has {k:?}, which is not in {formula:?}"));
+        if let Some(k) = fr
+            .keys()
+            .find(|k| !parts.iter().any(|(e, _)| e.symbol == k.as_str()))
+        {
+            return Err(format!(
+                "mass_fractions has {k:?}, which is not in {formula:?}"
+            ));
         }
         if (sum - 1.0).abs() > 1e-6 {
             return Err(format!("mass_fractions sum to {sum}, must sum to 1"));
@@ -375,9 +484,18 @@ pub fn count_targets(
     }
     Ok(match split {
         MassSplit::AtomicMass => {
-            let molecule_u: f64 = parts.iter().map(|(e, n)| f64::from(*n) * e.atomic_weight_u).sum();
+            let molecule_u: f64 = parts
+                .iter()
+                .map(|(e, n)| f64::from(*n) * e.atomic_weight_u)
+                .sum();
             let molecules = mass_gev / (molecule_u * AMU);
-            parts.iter().map(|(e, n)| Target { element: *e, count: f64::from(*n) * molecules }).collect()
+            parts
+                .iter()
+                .map(|(e, n)| Target {
+                    element: *e,
+                    count: f64::from(*n) * molecules,
+                })
+                .collect()
         }
         MassSplit::NucleonCount => {
             let nucleons: u32 = parts.iter().map(|(e, n)| n * e.a).sum();
@@ -385,7 +503,10 @@ pub fn count_targets(
                 .iter()
                 .map(|(e, n)| {
                     let frac = f64::from(n * e.a) / f64::from(nucleons);
-                    Target { element: *e, count: frac * mass_gev / e.nuclear_mass_gev() }
+                    Target {
+                        element: *e,
+                        count: frac * mass_gev / e.nuclear_mass_gev(),
+                    }
                 })
                 .collect()
         }
@@ -441,11 +562,22 @@ impl Experiment {
     ///
     /// # Errors
     /// As [`Experiment::load`].
-    pub fn from_toml(text: &str, origin: Origin, base_dir: Option<&Path>) -> Result<Self, ExperimentError> {
+    pub fn from_toml(
+        text: &str,
+        origin: Origin,
+        base_dir: Option<&Path>,
+    ) -> Result<Self, ExperimentError> {
         let o = origin.to_string();
-        let spec: DetectorSpec = toml::from_str(text)
-            .map_err(|e| ExperimentError::Toml { origin: o.clone(), message: e.to_string() })?;
-        Self::from_spec(spec, origin, base_dir, crate::data::sha256_hex(text.as_bytes()))
+        let spec: DetectorSpec = toml::from_str(text).map_err(|e| ExperimentError::Toml {
+            origin: o.clone(),
+            message: e.to_string(),
+        })?;
+        Self::from_spec(
+            spec,
+            origin,
+            base_dir,
+            crate::data::sha256_hex(text.as_bytes()),
+        )
     }
 
     /// Build from a parsed spec (after any overrides).
@@ -466,10 +598,18 @@ impl Experiment {
             valid: valid.to_string(),
         };
         if !(spec.exposure.pot > 0.0 && spec.exposure.pot.is_finite()) {
-            return Err(value_err("exposure.pot", spec.exposure.pot.to_string(), "must be finite and > 0"));
+            return Err(value_err(
+                "exposure.pot",
+                spec.exposure.pot.to_string(),
+                "must be finite and > 0",
+            ));
         }
         if !(spec.target.mass_t > 0.0 && spec.target.mass_t.is_finite()) {
-            return Err(value_err("target.mass_t", spec.target.mass_t.to_string(), "must be finite and > 0"));
+            return Err(value_err(
+                "target.mass_t",
+                spec.target.mass_t.to_string(),
+                "must be finite and > 0",
+            ));
         }
         let (emin, emax) = (spec.flux.e_min_gev, spec.flux.e_max_gev);
         if !(emin >= 0.0 && emax > emin && emax.is_finite()) {
@@ -481,8 +621,13 @@ impl Experiment {
         }
         spec.geometry.validate(&o, "geometry")?;
         spec.fiducial.validate(&o, "fiducial")?;
-        let targets = count_targets(&spec.target.material, spec.target.mass_t, spec.target.mass_split, spec.target.mass_fractions.as_ref())
-            .map_err(|m| value_err("target.material", format!("{:?}", spec.target.material), &m))?;
+        let targets = count_targets(
+            &spec.target.material,
+            spec.target.mass_t,
+            spec.target.mass_split,
+            spec.target.mass_fractions.as_ref(),
+        )
+        .map_err(|m| value_err("target.material", format!("{:?}", spec.target.material), &m))?;
         let (ftext, flux_origin) = data::flux_text(&spec.flux.file, base_dir)?;
         let flux = FluxTable::parse(&ftext, &flux_origin.to_string(), spec.flux.units)?;
         let (t0, t1) = flux.range();
@@ -493,7 +638,14 @@ impl Experiment {
                 &format!("must overlap the flux table's range [{t0}, {t1}] GeV"),
             ));
         }
-        Ok(Self { spec, origin, flux, flux_origin, targets, sha256 })
+        Ok(Self {
+            spec,
+            origin,
+            flux,
+            flux_origin,
+            targets,
+            sha256,
+        })
     }
 
     /// Experiment name.
@@ -512,19 +664,28 @@ impl Experiment {
     #[must_use]
     pub fn energy_range(&self) -> (f64, f64) {
         let (t0, t1) = self.flux.range();
-        (self.spec.flux.e_min_gev.max(t0), self.spec.flux.e_max_gev.min(t1))
+        (
+            self.spec.flux.e_min_gev.max(t0),
+            self.spec.flux.e_max_gev.min(t1),
+        )
     }
 
     /// Flavours with non-zero flux.
     #[must_use]
     pub fn flavours(&self) -> Vec<Flavour> {
-        Flavour::ALL.into_iter().filter(|f| self.flux.has(*f)).collect()
+        Flavour::ALL
+            .into_iter()
+            .filter(|f| self.flux.has(*f))
+            .collect()
     }
 
     /// Number of electrons in the target mass: sum over elements of Z x nuclei.
     #[must_use]
     pub fn electrons(&self) -> f64 {
-        self.targets.iter().map(|t| f64::from(t.element.z) * t.count).sum()
+        self.targets
+            .iter()
+            .map(|t| f64::from(t.element.z) * t.count)
+            .sum()
     }
 }
 
@@ -536,7 +697,10 @@ mod tests {
     fn formulas() {
         let p = parse_formula("SiO2").unwrap();
         assert_eq!(p.len(), 2);
-        assert_eq!((p[0].0.symbol, p[0].1, p[1].0.symbol, p[1].1), ("Si", 1, "O", 2));
+        assert_eq!(
+            (p[0].0.symbol, p[0].1, p[1].0.symbol, p[1].1),
+            ("Si", 1, "O", 2)
+        );
         assert!(parse_formula("CH2x").is_err());
         assert!(parse_formula("Qq").unwrap_err().contains("unknown element"));
     }
@@ -546,8 +710,16 @@ mod tests {
         // DarkNews 0.4.8 miniboone_fhc: 818 t CH2 -> 3.5196159e31 C12 and 6.9864648e31 H1
         // (shared/reference/darknews/P1_rates.csv, N_target_nuclei).
         let t = count_targets("CH2", 818.0, MassSplit::NucleonCount, None).unwrap();
-        assert!((t[0].count / 3.519_615_9e31 - 1.0).abs() < 1e-5, "{}", t[0].count);
-        assert!((t[1].count / 6.986_464_8e31 - 1.0).abs() < 1e-5, "{}", t[1].count);
+        assert!(
+            (t[0].count / 3.519_615_9e31 - 1.0).abs() < 1e-5,
+            "{}",
+            t[0].count
+        );
+        assert!(
+            (t[1].count / 6.986_464_8e31 - 1.0).abs() < 1e-5,
+            "{}",
+            t[1].count
+        );
         // physical CH2: molecules = mass / (14.027 u)
         let t = count_targets("CH2", 818.0, MassSplit::AtomicMass, None).unwrap();
         assert!((t[1].count / t[0].count - 2.0).abs() < 1e-12);
@@ -566,7 +738,11 @@ mod tests {
     #[test]
     fn sphere_sampling_stays_inside() {
         use rand::SeedableRng;
-        let v = Volume::Sphere { radius_cm: 2.0, center_cm: [1.0, 0.0, 0.0], baseline_m: None };
+        let v = Volume::Sphere {
+            radius_cm: 2.0,
+            center_cm: [1.0, 0.0, 0.0],
+            baseline_m: None,
+        };
         let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
         for _ in 0..1000 {
             assert!(v.contains(v.sample(&mut rng)));

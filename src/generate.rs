@@ -46,7 +46,15 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { events: 100_000, seed: 1, threads: 0, chunk_size: 65_536, channel_floor: 0.1, energy_subdivisions: 8, unweighted: false }
+        Self {
+            events: 100_000,
+            seed: 1,
+            threads: 0,
+            chunk_size: 65_536,
+            channel_floor: 0.1,
+            energy_subdivisions: 8,
+            unweighted: false,
+        }
     }
 }
 
@@ -179,7 +187,11 @@ impl<'a, P: Process> Generator<'a, P> {
     ///
     /// # Errors
     /// [`GenerateError::NoChannel`] if no channel has a non-zero rate in the energy range.
-    pub fn new(process: &'a P, exp: &'a Experiment, opts: GenerateOptions) -> Result<Self, GenerateError> {
+    pub fn new(
+        process: &'a P,
+        exp: &'a Experiment,
+        opts: GenerateOptions,
+    ) -> Result<Self, GenerateError> {
         let (emin, emax) = exp.energy_range();
         let mut plans = Vec::new();
         let mut open = Vec::new();
@@ -189,12 +201,21 @@ impl<'a, P: Process> Generator<'a, P> {
                 open.push(false);
                 continue;
             }
-            let nodes = energy_nodes(exp.flux.energies(), lo, emax, opts.energy_subdivisions.max(1));
+            let nodes = energy_nodes(
+                exp.flux.energies(),
+                lo,
+                emax,
+                opts.energy_subdivisions.max(1),
+            );
             let f: Vec<f64> = nodes
                 .iter()
                 .map(|&e| {
                     let v = exp.flux.value(ch.flavour, e) * process.sigma_cm2(c, e);
-                    if v.is_finite() { v.max(0.0) } else { 0.0 }
+                    if v.is_finite() {
+                        v.max(0.0)
+                    } else {
+                        0.0
+                    }
                 })
                 .collect();
             match TabulatedSampler::new(nodes, f) {
@@ -220,19 +241,45 @@ impl<'a, P: Process> Generator<'a, P> {
             )));
         }
         // Keep only open channels, in order.
-        let channels: Vec<_> = process.channels().iter().zip(&open).filter(|(_, o)| **o).map(|(c, _)| c.clone()).collect();
+        let channels: Vec<_> = process
+            .channels()
+            .iter()
+            .zip(&open)
+            .filter(|(_, o)| **o)
+            .map(|(c, _)| c.clone())
+            .collect();
         let names: Vec<String> = channels.iter().map(|c| c.name.clone()).collect();
         // Unweighted events must share one weight across channels: allocate by rate only.
-        let floor = if opts.unweighted { 0.0 } else { opts.channel_floor };
-        let alloc = allocate(opts.events, &plans.iter().map(|p| p.rate_tabulated).collect::<Vec<_>>(), floor);
+        let floor = if opts.unweighted {
+            0.0
+        } else {
+            opts.channel_floor
+        };
+        let alloc = allocate(
+            opts.events,
+            &plans.iter().map(|p| p.rate_tabulated).collect::<Vec<_>>(),
+            floor,
+        );
         let mut first = 0;
         for (p, n) in plans.iter_mut().zip(alloc) {
             p.n_events = n;
             p.first_event = first;
             first += n;
         }
-        let plan = ColumnPlan::new(process.particles(), process.has_decay_vertex(), process.has_helicity(), names);
-        let mut gen = Self { process, exp, opts, plans, plan, envelope: 0.0 };
+        let plan = ColumnPlan::new(
+            process.particles(),
+            process.has_decay_vertex(),
+            process.has_helicity(),
+            names,
+        );
+        let mut gen = Self {
+            process,
+            exp,
+            opts,
+            plans,
+            plan,
+            envelope: 0.0,
+        };
         if opts.unweighted {
             gen.envelope = gen.compute_envelope();
         }
@@ -277,13 +324,22 @@ impl<'a, P: Process> Generator<'a, P> {
     /// Index in the process's channel list of open channel `i`.
     fn process_channel(&self, i: usize) -> usize {
         let name = &self.plan.channel_names[i];
-        self.process.channels().iter().position(|c| &c.name == name).unwrap_or(i)
+        self.process
+            .channels()
+            .iter()
+            .position(|c| &c.name == name)
+            .unwrap_or(i)
     }
 
     /// Tabulated predicted events per open channel (name, events), before sampling.
     #[must_use]
     pub fn tabulated_rates(&self) -> Vec<(String, f64)> {
-        self.plan.channel_names.iter().cloned().zip(self.plans.iter().map(|p| p.rate_tabulated)).collect()
+        self.plan
+            .channel_names
+            .iter()
+            .cloned()
+            .zip(self.plans.iter().map(|p| p.rate_tabulated))
+            .collect()
     }
 
     /// Number of chunks.
@@ -301,7 +357,11 @@ impl<'a, P: Process> Generator<'a, P> {
         let mut batch = EventBatch::new(&self.plan, usize::try_from(end - start).unwrap_or(0));
         let mut acc = vec![Acc::default(); self.plans.len()];
         let mut ev = Event::default();
-        let mut c = self.plans.iter().position(|p| start < p.first_event + p.n_events).unwrap_or(0);
+        let mut c = self
+            .plans
+            .iter()
+            .position(|p| start < p.first_event + p.n_events)
+            .unwrap_or(0);
         let mut pc = self.process_channel(c);
         for i in start..end {
             while i >= self.plans[c].first_event + self.plans[c].n_events {
@@ -333,7 +393,15 @@ impl<'a, P: Process> Generator<'a, P> {
     }
 
     #[inline]
-    fn one_event<R: Rng + ?Sized>(&self, i: u64, c: usize, pc: usize, rng: &mut R, ev: &mut Event, acc: &mut Acc) {
+    fn one_event<R: Rng + ?Sized>(
+        &self,
+        i: u64,
+        c: usize,
+        pc: usize,
+        rng: &mut R,
+        ev: &mut Event,
+        acc: &mut Acc,
+    ) {
         let plan = &self.plans[c];
         let ch = &self.process.channels()[pc];
         ev.event_id = i64::try_from(i).unwrap_or(i64::MAX);
@@ -346,7 +414,10 @@ impl<'a, P: Process> Generator<'a, P> {
         ev.scatter = self.exp.spec.geometry.sample(rng);
         let f = self.process.sample(pc, e, rng, ev);
         let phi = self.exp.flux.value(ch.flavour, e);
-        #[allow(clippy::cast_precision_loss, reason = "event counts are far below 2^52")]
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "event counts are far below 2^52"
+        )]
         let mut w = plan.exposure * phi * f / (pdf * plan.n_events as f64);
         if !(w.is_finite() && w >= 0.0) {
             acc.bad += 1;
@@ -386,10 +457,14 @@ impl<'a, P: Process> Generator<'a, P> {
             let mut k = 0;
             while k < n {
                 if stop() {
-                    return Err(GenerateError::Interrupted { done, total: self.opts.events });
+                    return Err(GenerateError::Interrupted {
+                        done,
+                        total: self.opts.events,
+                    });
                 }
                 let hi = (k + window).min(n);
-                let out: Vec<(EventBatch, Vec<Acc>)> = pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
+                let out: Vec<(EventBatch, Vec<Acc>)> =
+                    pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
                 for (batch, a) in out {
                     done = (done + self.opts.chunk_size as u64).min(self.opts.events);
                     for (t, s) in acc.iter_mut().zip(a) {
@@ -426,21 +501,32 @@ impl<'a, P: Process> Generator<'a, P> {
                 predicted: a.sw,
                 mc_error: a.sw2.sqrt(),
                 tabulated: p.rate_tabulated,
-                ess: if a.sw2 > 0.0 { a.sw * a.sw / a.sw2 } else { 0.0 },
+                ess: if a.sw2 > 0.0 {
+                    a.sw * a.sw / a.sw2
+                } else {
+                    0.0
+                },
             })
             .collect();
         let sw: f64 = acc.iter().map(|a| a.sw).sum();
         let sw2: f64 = acc.iter().map(|a| a.sw2).sum();
         let events: u64 = acc.iter().map(|a| a.n).sum();
         let attempts: u64 = acc.iter().map(|a| a.attempts).sum();
-        #[allow(clippy::cast_precision_loss, reason = "event counts are far below 2^52")]
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "event counts are far below 2^52"
+        )]
         RunSummary {
             predicted_total: sw,
             mc_error_total: sw2.sqrt(),
             events,
             attempts,
             envelope: self.envelope,
-            acceptance: if attempts > 0 { events as f64 / attempts as f64 } else { 0.0 },
+            acceptance: if attempts > 0 {
+                events as f64 / attempts as f64
+            } else {
+                0.0
+            },
             envelope_overflows: acc.iter().map(|a| a.overflow).sum(),
             bad_events: acc.iter().map(|a| a.bad).sum(),
             ess: if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 },
@@ -476,16 +562,36 @@ pub fn allocate(n: u64, r: &[f64], floor: f64) -> Vec<u64> {
         return vec![];
     }
     let a = floor.clamp(0.0, 1.0);
-    #[allow(clippy::cast_precision_loss, reason = "event counts are far below 2^52")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "event counts are far below 2^52"
+    )]
     let ideal: Vec<f64> = r
         .iter()
-        .map(|ri| n as f64 * ((1.0 - a) * if total > 0.0 { ri / total } else { 1.0 / k as f64 } + a / k as f64))
+        .map(|ri| {
+            n as f64
+                * ((1.0 - a)
+                    * if total > 0.0 {
+                        ri / total
+                    } else {
+                        1.0 / k as f64
+                    }
+                    + a / k as f64)
+        })
         .collect();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "non-negative, below n")]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "non-negative, below n"
+    )]
     let mut out: Vec<u64> = ideal.iter().map(|x| x.floor() as u64).collect();
     let mut rest = n - out.iter().sum::<u64>().min(n);
     let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&i, &j| (ideal[j] - ideal[j].floor()).total_cmp(&(ideal[i] - ideal[i].floor())).then(i.cmp(&j)));
+    order.sort_by(|&i, &j| {
+        (ideal[j] - ideal[j].floor())
+            .total_cmp(&(ideal[i] - ideal[i].floor()))
+            .then(i.cmp(&j))
+    });
     for &i in order.iter().cycle() {
         if rest == 0 {
             break;

@@ -322,7 +322,10 @@ pub fn two_body_decay(
     let p1 = FourVector::on_shell(m1, d);
     let p2 = FourVector::on_shell(m2, Vec3::new(-d.x, -d.y, -d.z));
     // exact at large gamma (the velocity form loses ~gamma^2 1e-16 in 1 - beta^2)
-    Some((p1.boost_from_rest_frame_of(parent), p2.boost_from_rest_frame_of(parent)))
+    Some((
+        p1.boost_from_rest_frame_of(parent),
+        p2.boost_from_rest_frame_of(parent),
+    ))
 }
 
 /// Largest relative violation of four-momentum conservation between `initial` and `final_`,
@@ -356,7 +359,12 @@ mod tests {
         let b = q.boost_from_rest_frame_of(parent);
         assert!(conservation_violation(a, b) < 1e-14);
         assert!(conservation_violation(q, b.boost_to_rest_frame_of(parent)) < 1e-14);
-        assert!(conservation_violation(FourVector::at_rest(0.42), parent.boost_to_rest_frame_of(parent)) < 1e-14);
+        assert!(
+            conservation_violation(
+                FourVector::at_rest(0.42),
+                parent.boost_to_rest_frame_of(parent)
+            ) < 1e-14
+        );
         // large gamma stays exact
         let fast = FourVector::on_shell(0.05, Vec3::new(8.0, 7.0, 0.0));
         let back = FourVector::at_rest(0.05).boost_from_rest_frame_with_mass(fast, 0.05);

@@ -31,8 +31,8 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod config;
-pub mod decay;
 pub mod data;
+pub mod decay;
 pub mod event;
 pub mod experiment;
 pub mod flux;

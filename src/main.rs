@@ -139,28 +139,42 @@ impl From<anyhow::Error> for Failure {
 }
 
 fn usage(err: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 2, err: err.into() }
+    Failure {
+        code: 2,
+        err: err.into(),
+    }
 }
 
 fn classify(e: RunError) -> Failure {
     match e {
         RunError::Config(_) | RunError::Experiment(_) | RunError::Signal(_) => usage(e),
-        RunError::Generate(_) => Failure { code: 1, err: e.into() },
+        RunError::Generate(_) => Failure {
+            code: 1,
+            err: e.into(),
+        },
         #[allow(unreachable_patterns, reason = "non_exhaustive enum")]
-        _ => Failure { code: 1, err: anyhow::anyhow!("{e}") },
+        _ => Failure {
+            code: 1,
+            err: anyhow::anyhow!("{e}"),
+        },
     }
 }
 
 fn load_config(c: &CommonArgs, extra: &[String]) -> Result<Config, Failure> {
     let mut sets = c.sets.clone();
     if let Some(e) = &c.experiment {
-        sets.push(format!("experiment.name={}", toml::Value::String(e.clone())));
+        sets.push(format!(
+            "experiment.name={}",
+            toml::Value::String(e.clone())
+        ));
     }
     sets.extend_from_slice(extra);
     match &c.config {
         None => Config::default_with(&sets).map_err(usage),
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read config {}", p.display())).map_err(usage)?;
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read config {}", p.display()))
+                .map_err(usage)?;
             Config::parse(&text, &p.display().to_string(), &sets).map_err(usage)
         }
     }
@@ -184,32 +198,76 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     let force = a.force || cfg.output.force;
     let t0 = std::time::Instant::now();
     let prepared = run::prepare(cfg).map_err(classify)?;
-    let out = a.output.unwrap_or_else(|| PathBuf::from(prepared.default_output()));
+    let out = a
+        .output
+        .unwrap_or_else(|| PathBuf::from(prepared.default_output()));
     if out.exists() && !force {
-        return Err(usage(anyhow::anyhow!("{} exists; pass --force to overwrite it", out.display())));
+        return Err(usage(anyhow::anyhow!(
+            "{} exists; pass --force to overwrite it",
+            out.display()
+        )));
     }
     let total = prepared.config.generation.events;
-    let bar = if a.quiet { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    let bar = if a.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} events ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} events ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut sink = ParquetSink::new(&out, force);
     let t_setup = t0.elapsed();
-    let report = prepared.generate(&mut sink, |n| bar.set_position(n), || false).map_err(classify)?;
+    let report = prepared
+        .generate(&mut sink, |n| bar.set_position(n), || false)
+        .map_err(classify)?;
     bar.finish_and_clear();
     let dt = t0.elapsed();
     let s = &report.summary;
-    out!("nuportal {} — {} at {} ({} POT)", env!("CARGO_PKG_VERSION"), prepared.config.process.kind(), prepared.experiment.name(), prepared.experiment.pot());
-    out!("{:<32} {:>10} {:>14} {:>12} {:>8}", "channel", "events", "predicted", "mc_error", "ESS/N");
+    out!(
+        "nuportal {} — {} at {} ({} POT)",
+        env!("CARGO_PKG_VERSION"),
+        prepared.config.process.kind(),
+        prepared.experiment.name(),
+        prepared.experiment.pot()
+    );
+    out!(
+        "{:<32} {:>10} {:>14} {:>12} {:>8}",
+        "channel",
+        "events",
+        "predicted",
+        "mc_error",
+        "ESS/N"
+    );
     for c in &s.channels {
         #[allow(clippy::cast_precision_loss, reason = "display only")]
-        let essn = if c.events > 0 { c.ess / c.events as f64 } else { 0.0 };
-        out!("{:<32} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", c.name, c.events, c.predicted, c.mc_error, essn);
+        let essn = if c.events > 0 {
+            c.ess / c.events as f64
+        } else {
+            0.0
+        };
+        out!(
+            "{:<32} {:>10} {:>14.6e} {:>12.3e} {:>8.3}",
+            c.name,
+            c.events,
+            c.predicted,
+            c.mc_error,
+            essn
+        );
     }
     #[allow(clippy::cast_precision_loss, reason = "display only")]
     let essn = s.ess / s.events.max(1) as f64;
-    out!("{:<32} {:>10} {:>14.6e} {:>12.3e} {:>8.3}", "TOTAL", s.events, s.predicted_total, s.mc_error_total, essn);
+    out!(
+        "{:<32} {:>10} {:>14.6e} {:>12.3e} {:>8.3}",
+        "TOTAL",
+        s.events,
+        s.predicted_total,
+        s.mc_error_total,
+        essn
+    );
     if prepared.config.generation.unweighted {
         out!(
             "unweighted: {} of {} attempts accepted (efficiency {:.4}), every event weight {:.6e}; {} events above the envelope kept with their own weight",
@@ -217,7 +275,10 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
         );
     }
     if s.bad_events > 0 {
-        out!("warning: {} events failed the weight sanity check and carry weight 0", s.bad_events);
+        out!(
+            "warning: {} events failed the weight sanity check and carry weight 0",
+            s.bad_events
+        );
     }
     #[allow(clippy::cast_precision_loss, reason = "display only")]
     let rate = s.events as f64 / dt.as_secs_f64();
@@ -235,22 +296,41 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
 /// Parse LO:HI:N[:log|lin].
 fn parse_grid(s: &str) -> anyhow::Result<Vec<f64>> {
     let p: Vec<&str> = s.split(':').collect();
-    anyhow::ensure!(p.len() == 3 || p.len() == 4, "--energies {s:?}: expected LO:HI:N[:log|lin]");
-    let lo: f64 = p[0].parse().with_context(|| format!("--energies: LO {:?} is not a number", p[0]))?;
-    let hi: f64 = p[1].parse().with_context(|| format!("--energies: HI {:?} is not a number", p[1]))?;
-    let n: usize = p[2].parse().with_context(|| format!("--energies: N {:?} is not a whole number", p[2]))?;
+    anyhow::ensure!(
+        p.len() == 3 || p.len() == 4,
+        "--energies {s:?}: expected LO:HI:N[:log|lin]"
+    );
+    let lo: f64 = p[0]
+        .parse()
+        .with_context(|| format!("--energies: LO {:?} is not a number", p[0]))?;
+    let hi: f64 = p[1]
+        .parse()
+        .with_context(|| format!("--energies: HI {:?} is not a number", p[1]))?;
+    let n: usize = p[2]
+        .parse()
+        .with_context(|| format!("--energies: N {:?} is not a whole number", p[2]))?;
     let log = match p.get(3).copied().unwrap_or("log") {
         "log" => true,
         "lin" => false,
         o => anyhow::bail!("--energies: scale {o:?} must be log or lin"),
     };
-    anyhow::ensure!(lo > 0.0 && hi > lo && hi.is_finite(), "--energies: need 0 < LO < HI (got {lo}, {hi})");
-    anyhow::ensure!((2..=100_000).contains(&n), "--energies: N = {n} must be in [2, 100000]");
+    anyhow::ensure!(
+        lo > 0.0 && hi > lo && hi.is_finite(),
+        "--energies: need 0 < LO < HI (got {lo}, {hi})"
+    );
+    anyhow::ensure!(
+        (2..=100_000).contains(&n),
+        "--energies: N = {n} must be in [2, 100000]"
+    );
     #[allow(clippy::cast_precision_loss, reason = "small integers")]
     Ok((0..n)
         .map(|i| {
             let t = i as f64 / (n - 1) as f64;
-            if log { lo * (hi / lo).powf(t) } else { lo + (hi - lo) * t }
+            if log {
+                lo * (hi / lo).powf(t)
+            } else {
+                lo + (hi - lo) * t
+            }
         })
         .collect())
 }
@@ -265,29 +345,52 @@ fn xsec(a: XsecArgs) -> Result<(), Failure> {
         prepared.config.process.kind(),
         prepared.config.model.preset()
     );
-    out!("E_GeV,{}", names.iter().map(|n| format!("sigma_{n}_cm2")).collect::<Vec<_>>().join(","));
+    out!(
+        "E_GeV,{}",
+        names
+            .iter()
+            .map(|n| format!("sigma_{n}_cm2"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     for (e, row) in grid.iter().zip(&rows) {
         let row: Vec<String> = row.iter().map(|v| format!("{v:.7e}")).collect();
         out!("{e:.6e},{}", row.join(","));
     }
     if let Some(e) = a.dsigma_at {
         let AnyProcess::NuElectron(p) = &prepared.process else {
-            return Err(usage(anyhow::anyhow!("--dsigma-at is available for kind = \"nu_e_elastic\"")));
+            return Err(usage(anyhow::anyhow!(
+                "--dsigma-at is available for kind = \"nu_e_elastic\""
+            )));
         };
         if !(e > 0.0 && e.is_finite()) {
-            return Err(usage(anyhow::anyhow!("--dsigma-at {e}: the energy must be > 0 GeV")));
+            return Err(usage(anyhow::anyhow!(
+                "--dsigma-at {e}: the energy must be > 0 GeV"
+            )));
         }
         let tm = nuportal::process::nu_electron::t_max(e);
         out!();
         out!("# dsigma/dT at E_nu = {e} GeV, cm^2/GeV; T = electron recoil kinetic energy, T_max = {tm:.6e} GeV");
-        out!("T_GeV,{}", names.iter().map(|n| format!("dsigma_dT_{n}_cm2_per_GeV")).collect::<Vec<_>>().join(","));
+        out!(
+            "T_GeV,{}",
+            names
+                .iter()
+                .map(|n| format!("dsigma_dT_{n}_cm2_per_GeV"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
         #[allow(clippy::cast_precision_loss, reason = "small integers")]
         for i in 0..a.points.max(2) {
             let t = tm * (i as f64 + 0.5) / a.points.max(2) as f64;
             let row: Vec<String> = p
                 .channels()
                 .iter()
-                .map(|c| format!("{:.7e}", p.dsigma_dt(c.flavour, e, t) * nuportal::units::HBARC2_GEV2_CM2))
+                .map(|c| {
+                    format!(
+                        "{:.7e}",
+                        p.dsigma_dt(c.flavour, e, t) * nuportal::units::HBARC2_GEV2_CM2
+                    )
+                })
                 .collect();
             out!("{t:.6e},{}", row.join(","));
         }
@@ -297,14 +400,21 @@ fn xsec(a: XsecArgs) -> Result<(), Failure> {
 
 fn decay(a: DecayArgs) -> Result<(), Failure> {
     let cfg = load_config(&a.common, &[])?;
-    let model = cfg
-        .model
-        .dark_neutrino()
-        .map_err(usage)?
-        .ok_or_else(|| usage(anyhow::anyhow!("`nuportal decay` needs [model] preset = \"dark_neutrino\" (got {:?})", cfg.model.preset())))?;
+    let model = cfg.model.dark_neutrino().map_err(usage)?.ok_or_else(|| {
+        usage(anyhow::anyhow!(
+            "`nuportal decay` needs [model] preset = \"dark_neutrino\" (got {:?})",
+            cfg.model.preset()
+        ))
+    })?;
     let v = nuportal::decay::summary_json(&model);
     if a.json {
-        out!("{}", serde_json::to_string_pretty(&v).map_err(|e| Failure { code: 1, err: e.into() })?);
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|e| Failure {
+                code: 1,
+                err: e.into()
+            })?
+        );
         return Ok(());
     }
     out!("quantity,value,unit");
@@ -313,7 +423,15 @@ fn decay(a: DecayArgs) -> Result<(), Failure> {
             if k == "couplings" {
                 continue;
             }
-            let unit = if k.ends_with("_GeV") { "GeV" } else if k.ends_with("_cm") { "cm" } else if k.ends_with("_s") { "s" } else { "" };
+            let unit = if k.ends_with("_GeV") {
+                "GeV"
+            } else if k.ends_with("_cm") {
+                "cm"
+            } else if k.ends_with("_s") {
+                "s"
+            } else {
+                ""
+            };
             out!("{k},{val},{unit}");
         }
     }
@@ -326,21 +444,45 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
         let prepared = run::prepare(cfg).map_err(classify)?;
         out!("| column | type | unit | meaning |\n|---|---|---|---|");
         for c in &prepared.column_plan().columns {
-            out!("| `{}` | {:?} | {} | {} |", c.name, c.kind, c.unit, c.description);
+            out!(
+                "| `{}` | {:?} | {} | {} |",
+                c.name,
+                c.kind,
+                c.unit,
+                c.description
+            );
         }
         return Ok(());
     }
     out!("experiments (shipped detector files; or pass a path to your own):");
     for n in nuportal::data::experiment_names() {
-        let e = nuportal::experiment::Experiment::load(n).map_err(|e| Failure { code: 1, err: e.into() })?;
-        out!("  {:<16} {:<10} {:>8} t {:>10.3e} POT  flux {}  — {}", n, e.spec.target.material, e.spec.target.mass_t, e.pot(), e.spec.flux.file, e.spec.description);
+        let e = nuportal::experiment::Experiment::load(n).map_err(|e| Failure {
+            code: 1,
+            err: e.into(),
+        })?;
+        out!(
+            "  {:<16} {:<10} {:>8} t {:>10.3e} POT  flux {}  — {}",
+            n,
+            e.spec.target.material,
+            e.spec.target.mass_t,
+            e.pot(),
+            e.spec.flux.file,
+            e.spec.description
+        );
     }
     out!("processes: nu_e_elastic, upscattering");
     out!("model presets:");
     out!("  sm            no Z'");
     out!("  free          mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d");
     out!("  dark_neutrino m4, mzprime, Ue4, Umu4, Utau4, UD4, alphaD | gD, epsilon | alpha_epsilon2 | chi, HNLtype, charge_convention");
-    out!("fluxes: {}", nuportal::data::FLUX_FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
+    out!(
+        "fluxes: {}",
+        nuportal::data::FLUX_FILES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(())
 }
 

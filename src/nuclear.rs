@@ -256,14 +256,21 @@ pub fn electron_binding_energy(z: u32) -> f64 {
 /// Nuclear mass (GeV) from an atomic mass in u: M = m_atom - Z m_e + B_e(Z).
 #[must_use]
 pub fn nuclear_mass_from_atomic(atomic_mass_u: f64, z: u32) -> f64 {
-    atomic_mass_u * crate::units::AMU - f64::from(z) * crate::units::M_E + electron_binding_energy(z)
+    atomic_mass_u * crate::units::AMU - f64::from(z) * crate::units::M_E
+        + electron_binding_energy(z)
 }
 
 impl Nucleus {
     /// The free proton as a target ("H1"): mass = PDG 2024 m_p, dipole form factors.
     #[must_use]
     pub const fn proton() -> Self {
-        Self { name: "H1", z: 1, a: 1, mass: crate::units::M_P, fourier_bessel: None }
+        Self {
+            name: "H1",
+            z: 1,
+            a: 1,
+            mass: crate::units::M_P,
+            fourier_bessel: None,
+        }
     }
 
     /// Look a nucleus up by name ("C12", "c12", "Ar40", ...; "H1", "p" or "proton" for the proton).
@@ -363,7 +370,9 @@ impl Nucleus {
 pub fn helm_lewin_smith(q2: f64, a_mass: f64) -> f64 {
     let (a, s) = (0.52, 0.9);
     let c = 1.23 * a_mass.cbrt() - 0.60;
-    let rn = (c * c + 7.0 / 3.0 * std::f64::consts::PI.powi(2) * a * a - 5.0 * s * s).max(0.0).sqrt();
+    let rn = (c * c + 7.0 / 3.0 * std::f64::consts::PI.powi(2) * a * a - 5.0 * s * s)
+        .max(0.0)
+        .sqrt();
     let q = q2.max(0.0).sqrt() / HBARC_GEV_FM;
     three_j1_over_x(q * rn) * (-0.5 * q * q * s * s).exp()
 }
@@ -388,7 +397,10 @@ pub fn symmetrized_fermi(q2: f64, a_mass: f64) -> f64 {
     let e2 = e * e;
     let coth = (1.0 + e2) / (1.0 - e2);
     let csch = 2.0 * e / (1.0 - e2);
-    3.0 * pi * a / (c * (c * c + pi * pi * a * a)) * (pi * a * coth * (q * c).sin() - c * (q * c).cos()) * csch / q
+    3.0 * pi * a / (c * (c * c + pi * pi * a * a))
+        * (pi * a * coth * (q * c).sin() - c * (q * c).cos())
+        * csch
+        / q
 }
 
 /// Dipole vector mass of the nucleon form factors, GeV (DarkNews 0.4.8 `nuclear_tools.D`).
@@ -417,7 +429,10 @@ pub fn dipole(q2: f64) -> f64 {
 pub fn proton_em_form_factors(q2: f64) -> (f64, f64) {
     let tau = q2 / (4.0 * crate::units::M_P * crate::units::M_P);
     let gd = dipole(q2);
-    ((1.0 + tau * MU_P) * gd / (1.0 + tau), (MU_P - 1.0) * gd / (1.0 + tau))
+    (
+        (1.0 + tau * MU_P) * gd / (1.0 + tau),
+        (MU_P - 1.0) * gd / (1.0 + tau),
+    )
 }
 
 /// Proton neutral-current form factors (F1^Z, F2^Z, G_A^Z) exactly as DarkNews 0.4.8 builds them
@@ -431,7 +446,8 @@ pub fn proton_nc_form_factors_darknews(q2: f64) -> (f64, f64, f64) {
     let s2w = crate::units::SIN2_THETA_W_ON_SHELL_DARKNEWS;
     let tau = q2 / (4.0 * crate::units::M_P * crate::units::M_P);
     let gd = dipole(q2);
-    let f1 = ((0.5 - s2w) * (1.0 + tau * (1.0 + MU_P - MU_N)) - s2w * (1.0 + tau * (1.0 + MU_P + MU_N)))
+    let f1 = ((0.5 - s2w) * (1.0 + tau * (1.0 + MU_P - MU_N))
+        - s2w * (1.0 + tau * (1.0 + MU_P + MU_N)))
         / (1.0 + tau);
     let f2 = ((0.5 - s2w) * (MU_P - MU_N) - s2w * (MU_P + MU_N)) / (1.0 + tau);
     let xa = 1.0 + q2 / (M_A_GEV * M_A_GEV);
@@ -447,25 +463,36 @@ mod tests {
         let c12 = Nucleus::from_name("C12").unwrap();
         assert!((c12.mass - 11.174_86).abs() < 1e-5, "{}", c12.mass);
         assert_eq!(c12.pdg_code(), 1_000_060_120);
-        assert_eq!(Nucleus::from_name("ar40").unwrap().pdg_code(), 1_000_180_400);
+        assert_eq!(
+            Nucleus::from_name("ar40").unwrap().pdg_code(),
+            1_000_180_400
+        );
         assert_eq!(Nucleus::proton().pdg_code(), 2212);
         assert!(Nucleus::from_name("Xx1").is_err());
     }
 
     #[test]
     fn form_factors_are_normalised_and_finite() {
-        for name in ["C12", "O16", "Si28", "Ar40", "Ge76", "Cs133", "Xe132", "Pb208"] {
+        for name in [
+            "C12", "O16", "Si28", "Ar40", "Ge76", "Cs133", "Xe132", "Pb208",
+        ] {
             let nuc = Nucleus::from_name(name).unwrap();
             for model in [
                 FormFactorModel::FourierBessel,
                 FormFactorModel::Helm,
                 FormFactorModel::SymmetrizedFermi,
             ] {
-                assert!((nuc.form_factor(model, 0.0) - 1.0).abs() < 1e-12, "{name} {model:?}");
+                assert!(
+                    (nuc.form_factor(model, 0.0) - 1.0).abs() < 1e-12,
+                    "{name} {model:?}"
+                );
                 for i in 0..2000 {
                     let q2 = 1e-8 * 1.02f64.powi(i);
                     let f = nuc.form_factor(model, q2);
-                    assert!(f.is_finite() && f.abs() <= 1.0 + 1e-9, "{name} {model:?} {q2} {f}");
+                    assert!(
+                        f.is_finite() && f.abs() <= 1.0 + 1e-9,
+                        "{name} {model:?} {q2} {f}"
+                    );
                 }
             }
         }
@@ -477,8 +504,15 @@ mod tests {
         for nu in 1..15 {
             let k = f64::from(nu) * std::f64::consts::PI / fb.r_fm;
             let q2 = (k * HBARC_GEV_FM).powi(2);
-            let (lo, mid, hi) = (fb.form_factor(q2 * (1.0 - 1e-7)), fb.form_factor(q2), fb.form_factor(q2 * (1.0 + 1e-7)));
-            assert!((lo - mid).abs() < 1e-6 && (hi - mid).abs() < 1e-6, "nu={nu}: {lo} {mid} {hi}");
+            let (lo, mid, hi) = (
+                fb.form_factor(q2 * (1.0 - 1e-7)),
+                fb.form_factor(q2),
+                fb.form_factor(q2 * (1.0 + 1e-7)),
+            );
+            assert!(
+                (lo - mid).abs() < 1e-6 && (hi - mid).abs() < 1e-6,
+                "nu={nu}: {lo} {mid} {hi}"
+            );
         }
     }
 

@@ -35,7 +35,7 @@ pub enum RunError {
 #[derive(Debug)]
 pub enum AnyProcess {
     /// nu-e elastic scattering.
-    NuElectron(NuElectron),
+    NuElectron(Box<NuElectron>),
     /// Dark-neutrino up-scattering and decay.
     DarkNeutrino(Box<DarkNeutrinoSignal>),
 }
@@ -59,23 +59,40 @@ pub struct Prepared {
 /// [`RunError`] naming the file, key or value at fault.
 pub fn prepare(config: Config) -> Result<Prepared, RunError> {
     config.validate()?;
-    let experiment = Experiment::load_with(&config.experiment.name, config.experiment.pot, config.experiment.mass_split, config.experiment.mass_fractions.as_ref())?;
+    let experiment = Experiment::load_with(
+        &config.experiment.name,
+        config.experiment.pot,
+        config.experiment.mass_split,
+        config.experiment.mass_fractions.as_ref(),
+    )?;
     if let Some(p) = config.experiment.pot {
         if !(p > 0.0 && p.is_finite()) {
-            return Err(crate::config::ConfigError::Value { key: "experiment.pot".into(), value: p.to_string(), valid: "must be finite and > 0".into() }.into());
+            return Err(crate::config::ConfigError::Value {
+                key: "experiment.pot".into(),
+                value: p.to_string(),
+                valid: "must be finite and > 0".into(),
+            }
+            .into());
         }
     }
-    let couplings = config.model.couplings().map_err(crate::config::ConfigError::from)?;
+    let couplings = config
+        .model
+        .couplings()
+        .map_err(crate::config::ConfigError::from)?;
     let process = match &config.process {
-        ProcessConfig::NuEElastic {} => AnyProcess::NuElectron(NuElectron::new(couplings, &experiment)),
+        ProcessConfig::NuEElastic {} => {
+            AnyProcess::NuElectron(Box::new(NuElectron::new(couplings, &experiment)))
+        }
         ProcessConfig::Upscattering(u) => {
-            let model = config.model.dark_neutrino().map_err(crate::config::ConfigError::from)?.ok_or_else(|| {
-                crate::config::ConfigError::Value {
+            let model = config
+                .model
+                .dark_neutrino()
+                .map_err(crate::config::ConfigError::from)?
+                .ok_or_else(|| crate::config::ConfigError::Value {
                     key: "model.preset".into(),
                     value: config.model.preset().into(),
                     valid: "kind = \"upscattering\" needs preset = \"dark_neutrino\"".into(),
-                }
-            })?;
+                })?;
             let opts = SignalOptions {
                 coherent: u.coherent,
                 proton_elastic: u.proton_elastic,
@@ -86,10 +103,19 @@ pub fn prepare(config: Config) -> Result<Prepared, RunError> {
                     crate::config::DiagramsConfig::ZprimeOnly => Diagrams::ZprimeOnly,
                 },
             };
-            AnyProcess::DarkNeutrino(Box::new(DarkNeutrinoSignal::new(model, &experiment, &opts)?))
+            AnyProcess::DarkNeutrino(Box::new(DarkNeutrinoSignal::new(
+                model,
+                &experiment,
+                &opts,
+            )?))
         }
     };
-    Ok(Prepared { config, experiment, couplings, process })
+    Ok(Prepared {
+        config,
+        experiment,
+        couplings,
+        process,
+    })
 }
 
 /// Run record of a finished generation.
@@ -169,14 +195,25 @@ impl Prepared {
     ///
     /// # Errors
     /// [`RunError::Generate`] from the generator or the sink.
-    pub fn generate<S: Sink>(&self, sink: &mut S, progress: impl FnMut(u64), stop: impl Fn() -> bool) -> Result<Report, RunError> {
+    pub fn generate<S: Sink>(
+        &self,
+        sink: &mut S,
+        progress: impl FnMut(u64),
+        stop: impl Fn() -> bool,
+    ) -> Result<Report, RunError> {
         match &self.process {
-            AnyProcess::NuElectron(p) => self.generate_with(p, sink, progress, stop),
+            AnyProcess::NuElectron(p) => self.generate_with(p.as_ref(), sink, progress, stop),
             AnyProcess::DarkNeutrino(p) => self.generate_with(p.as_ref(), sink, progress, stop),
         }
     }
 
-    fn generate_with<P: Process, S: Sink>(&self, p: &P, sink: &mut S, progress: impl FnMut(u64), stop: impl Fn() -> bool) -> Result<Report, RunError> {
+    fn generate_with<P: Process, S: Sink>(
+        &self,
+        p: &P,
+        sink: &mut S,
+        progress: impl FnMut(u64),
+        stop: impl Fn() -> bool,
+    ) -> Result<Report, RunError> {
         let gen = Generator::new(p, &self.experiment, self.config.generate_options())?;
         let tabulated = gen.tabulated_rates();
         let meta = self.metadata(&tabulated);
@@ -195,17 +232,26 @@ impl Prepared {
             progress,
             stop,
         )?;
-        Ok(Report { summary, tabulated, metadata: final_meta })
+        Ok(Report {
+            summary,
+            tabulated,
+            metadata: final_meta,
+        })
     }
 
     /// The output column plan of this run (all channels).
     #[must_use]
     pub fn column_plan(&self) -> crate::event::ColumnPlan {
         fn plan_of<P: Process>(p: &P) -> crate::event::ColumnPlan {
-            crate::event::ColumnPlan::new(p.particles(), p.has_decay_vertex(), p.has_helicity(), p.channels().iter().map(|c| c.name.clone()).collect())
+            crate::event::ColumnPlan::new(
+                p.particles(),
+                p.has_decay_vertex(),
+                p.has_helicity(),
+                p.channels().iter().map(|c| c.name.clone()).collect(),
+            )
         }
         match &self.process {
-            AnyProcess::NuElectron(p) => plan_of(p),
+            AnyProcess::NuElectron(p) => plan_of(p.as_ref()),
             AnyProcess::DarkNeutrino(p) => plan_of(p.as_ref()),
         }
     }
@@ -217,11 +263,19 @@ impl Prepared {
         match &self.process {
             AnyProcess::NuElectron(p) => (
                 p.channels().iter().map(|c| c.name.clone()).collect(),
-                grid.iter().map(|&e| (0..p.channels().len()).map(|c| p.sigma_cm2(c, e)).collect()).collect(),
+                grid.iter()
+                    .map(|&e| (0..p.channels().len()).map(|c| p.sigma_cm2(c, e)).collect())
+                    .collect(),
             ),
             AnyProcess::DarkNeutrino(p) => (
                 p.channels().iter().map(|c| c.name.clone()).collect(),
-                grid.iter().map(|&e| (0..p.channels().len()).map(|c| p.sigma_exact_cm2(c, e)).collect()).collect(),
+                grid.iter()
+                    .map(|&e| {
+                        (0..p.channels().len())
+                            .map(|c| p.sigma_exact_cm2(c, e))
+                            .collect()
+                    })
+                    .collect(),
             ),
         }
     }
@@ -229,6 +283,12 @@ impl Prepared {
     /// Default output path: `output/<experiment>_<process>.parquet`.
     #[must_use]
     pub fn default_output(&self) -> String {
-        self.config.output.path.clone().unwrap_or_else(|| format!("output/{}_{}.parquet", self.experiment.name(), self.config.process.kind()))
+        self.config.output.path.clone().unwrap_or_else(|| {
+            format!(
+                "output/{}_{}.parquet",
+                self.experiment.name(),
+                self.config.process.kind()
+            )
+        })
     }
 }

@@ -3,8 +3,16 @@
 use std::process::Command;
 
 fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nuportal")).args(args).current_dir(dir).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_nuportal"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -18,7 +26,10 @@ fn generate_default_from_any_directory_and_refuse_overwrite() {
     let (code, _, err) = nuportal(&["generate", "--events", "20000", "--quiet"], dir.path());
     assert_eq!(code, 2);
     assert!(err.contains("--force"), "{err}");
-    let (code, _, err) = nuportal(&["generate", "--events", "20000", "--quiet", "--force"], dir.path());
+    let (code, _, err) = nuportal(
+        &["generate", "--events", "20000", "--quiet", "--force"],
+        dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
 }
 
@@ -27,14 +38,58 @@ fn bad_input_gets_exit_code_2_and_a_message_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["generate", "--set", "generation.evnts=3"], "evnts"),
-        (&["generate", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/nu_e_sm_minerva.toml"), "--set", "model.preset=\"free\"", "--set", "model.mzprime=-1"], "model.mzprime"),
+        (
+            &[
+                "generate",
+                "--config",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/config/examples/nu_e_sm_minerva.toml"
+                ),
+                "--set",
+                "model.preset=\"free\"",
+                "--set",
+                "model.mzprime=-1",
+            ],
+            "model.mzprime",
+        ),
         (&["generate", "--experiment", "nope"], "minerva_le_fhc"),
         (&["generate", "--events", "0"], "generation.events"),
         (&["generate", "--set", "model.m4=-0.1"], "m4"),
         (&["generate", "--set", "model.Umu4=1.5"], "Umu4"),
-        (&["generate", "--set", "model.m4=20.0", "--set", "model.mzprime=0.03"], "model.m4 = 20 GeV is above the flux's reach: must be < "),
-        (&["generate", "--set", "model.Umu4=0.0", "--set", "model.Ue4=0.0"], "non-zero mixing"),
-        (&["generate", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/nu_e_sm_minerva.toml"), "--set", "process.kind=\"upscattering\""], "dark_neutrino"),
+        (
+            &[
+                "generate",
+                "--set",
+                "model.m4=20.0",
+                "--set",
+                "model.mzprime=0.03",
+            ],
+            "model.m4 = 20 GeV is above the flux's reach: must be < ",
+        ),
+        (
+            &[
+                "generate",
+                "--set",
+                "model.Umu4=0.0",
+                "--set",
+                "model.Ue4=0.0",
+            ],
+            "non-zero mixing",
+        ),
+        (
+            &[
+                "generate",
+                "--config",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/config/examples/nu_e_sm_minerva.toml"
+                ),
+                "--set",
+                "process.kind=\"upscattering\"",
+            ],
+            "dark_neutrino",
+        ),
         (&["generate", "--set", "model.preset=\"sm\""], "HNLtype"),
         (&["generate", "--config", "missing.toml"], "missing.toml"),
         (&["xsec", "--energies", "1:0.1:5"], "--energies"),
@@ -46,20 +101,43 @@ fn bad_input_gets_exit_code_2_and_a_message_naming_the_key() {
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no output on bad input");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no output on bad input"
+    );
 }
 
 #[test]
 fn xsec_and_info_print_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let nue = concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/nu_e_sm_minerva.toml");
-    let (code, out, err) = nuportal(&["xsec", "--config", nue, "--energies", "0.1:10:3:log", "--dsigma-at", "2", "--points", "4"], dir.path());
+    let nue = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/examples/nu_e_sm_minerva.toml"
+    );
+    let (code, out, err) = nuportal(
+        &[
+            "xsec",
+            "--config",
+            nue,
+            "--energies",
+            "0.1:10:3:log",
+            "--dsigma-at",
+            "2",
+            "--points",
+            "4",
+        ],
+        dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("E_GeV,sigma_nu_e_e_cm2"), "{out}");
     assert!(out.contains("T_GeV,dsigma_dT_nu_e_e_cm2_per_GeV"), "{out}");
     let (code, out, _) = nuportal(&["info", "--schema"], dir.path());
     assert_eq!(code, 0);
-    assert!(out.contains("| `weight` | F64 | events |") && out.contains("| `x_decay` | F64 | cm |"), "{out}");
+    assert!(
+        out.contains("| `weight` | F64 | events |") && out.contains("| `x_decay` | F64 | cm |"),
+        "{out}"
+    );
     let (code, out, err) = nuportal(&["xsec", "--energies", "0.5:5:3:log"], dir.path());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("sigma_nu_mu_C12_coherent_HC_cm2"), "{out}");

@@ -8,7 +8,20 @@ use nuportal::run;
 use nuportal::units::M_E;
 use proptest::prelude::*;
 
-fn card(m4: f64, mzp: f64, umu4: f64, alpha_d: f64, eps: f64, majorana: bool, exp: &str, unweighted: bool) -> String {
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per model parameter"
+)]
+fn card(
+    m4: f64,
+    mzp: f64,
+    umu4: f64,
+    alpha_d: f64,
+    eps: f64,
+    majorana: bool,
+    exp: &str,
+    unweighted: bool,
+) -> String {
     format!(
         "[process]\nkind = \"upscattering\"\n[model]\npreset = \"dark_neutrino\"\nm4 = {m4}\nmzprime = {mzp}\nUmu4 = {umu4}\nalphaD = {alpha_d}\nepsilon = {eps}\nHNLtype = \"{}\"\n[experiment]\nname = \"{exp}\"\n[generation]\nevents = 3000\nchunk_size = 1000\nseed = 5\nunweighted = {unweighted}\n",
         if majorana { "majorana" } else { "dirac" }
@@ -18,7 +31,9 @@ fn card(m4: f64, mzp: f64, umu4: f64, alpha_d: f64, eps: f64, majorana: bool, ex
 fn p4(sink: &MemorySink, p: &str) -> Vec<FourVector> {
     let c = |k: &str| sink.f64_column(&format!("{p}_{k}")).unwrap();
     let (e, x, y, z) = (c("E"), c("px"), c("py"), c("pz"));
-    (0..e.len()).map(|i| FourVector::new(e[i], x[i], y[i], z[i])).collect()
+    (0..e.len())
+        .map(|i| FourVector::new(e[i], x[i], y[i], z[i]))
+        .collect()
 }
 
 proptest! {
@@ -63,7 +78,11 @@ proptest! {
 #[test]
 fn default_signal_is_identical_for_one_and_two_threads() {
     let run_with = |threads: usize| {
-        let sets = ["generation.events=40000".to_string(), "generation.chunk_size=7000".into(), format!("generation.threads={threads}")];
+        let sets = [
+            "generation.events=40000".to_string(),
+            "generation.chunk_size=7000".into(),
+            format!("generation.threads={threads}"),
+        ];
         let prepared = run::prepare(Config::default_with(&sets).unwrap()).unwrap();
         let mut sink = MemorySink::default();
         prepared.generate(&mut sink, |_| {}, || false).unwrap();
@@ -72,7 +91,11 @@ fn default_signal_is_identical_for_one_and_two_threads() {
     let (a, b) = (run_with(1), run_with(2));
     for c in &a.plan.as_ref().unwrap().columns {
         if let (Some(x), Some(y)) = (a.f64_column(&c.name), b.f64_column(&c.name)) {
-            assert!(x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()), "column {} differs", c.name);
+            assert!(
+                x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()),
+                "column {} differs",
+                c.name
+            );
         }
     }
     // decay vertices are displaced along N: (x_decay - x_scatter) parallel to p_N
@@ -82,8 +105,12 @@ fn default_signal_is_identical_for_one_and_two_threads() {
     for i in 0..dx.len() {
         let (lx, lz) = (dx[i] - sx[i], dz[i] - sz[i]);
         // x_decay - x_scatter carries the rounding of the vertex coordinates (~1e-16 x 600 cm)
-        let tol_len = 1e-9 * (lx.abs() + lz.abs()) + 1e-15 * (dx[i].abs() + dz[i].abs() + sx[i].abs() + sz[i].abs());
-        assert!((lx * pz[i] - lz * px[i]).abs() <= tol_len * (px[i].abs() + pz[i].abs()), "event {i}");
+        let tol_len = 1e-9 * (lx.abs() + lz.abs())
+            + 1e-15 * (dx[i].abs() + dz[i].abs() + sx[i].abs() + sz[i].abs());
+        assert!(
+            (lx * pz[i] - lz * px[i]).abs() <= tol_len * (px[i].abs() + pz[i].abs()),
+            "event {i}"
+        );
         assert!(lz * pz[i] >= -tol_len * pz[i].abs(), "event {i}");
     }
 }

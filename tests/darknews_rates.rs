@@ -34,15 +34,32 @@ fn generate(toml: &str, sets: &[String]) -> (run::Report, MemorySink, run::Prepa
 
 /// (experiment, target, regime, helicity) -> N_quadrature_from_Eth
 fn reference_rates(point: &str) -> HashMap<(String, String, String, String), f64> {
-    let text = std::fs::read_to_string(reference_dir().join(format!("darknews/{point}_rates.csv"))).unwrap();
+    let text = std::fs::read_to_string(reference_dir().join(format!("darknews/{point}_rates.csv")))
+        .unwrap();
     let mut lines = text.lines().filter(|l| !l.starts_with('#'));
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
-    let (ce, ct, cr, ch, cq) = (col("experiment"), col("target"), col("regime"), col("helicity"), col("N_quadrature_from_Eth"));
+    let (ce, ct, cr, ch, cq) = (
+        col("experiment"),
+        col("target"),
+        col("regime"),
+        col("helicity"),
+        col("N_quadrature_from_Eth"),
+    );
     lines
         .map(|l| l.split(',').collect::<Vec<_>>())
         .filter(|v| v[ct] != "ALL")
-        .map(|v| ((v[ce].to_string(), v[ct].to_string(), v[cr].to_string(), v[ch].to_string()), v[cq].parse().unwrap()))
+        .map(|v| {
+            (
+                (
+                    v[ce].to_string(),
+                    v[ct].to_string(),
+                    v[cr].to_string(),
+                    v[ch].to_string(),
+                ),
+                v[cq].parse().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -51,7 +68,10 @@ fn check_rates(point: &str, model: &str, ours_exp: &str, ref_exp: &str, pot_over
     let mut sets = vec![];
     if ours_exp.starts_with("minerva") {
         // DarkNews' MINERvA card: 6/7 C, 1/7 H by mass (its README, quirk 12)
-        sets.push("experiment.mass_fractions={ C = 0.8571428571428571, H = 0.14285714285714285 }".to_string());
+        sets.push(
+            "experiment.mass_fractions={ C = 0.8571428571428571, H = 0.14285714285714285 }"
+                .to_string(),
+        );
     }
     if let Some(p) = pot_override {
         sets.push(format!("experiment.pot={p:e}"));
@@ -61,18 +81,43 @@ fn check_rates(point: &str, model: &str, ours_exp: &str, ref_exp: &str, pot_over
     for c in &report.summary.channels {
         // nu_mu_C12_coherent_HC -> (C12, coherent, conserving)
         let rest = c.name.strip_prefix("nu_mu_").unwrap();
-        let (target, tail) = rest.rsplit_once('_').map(|(a, h)| (a, h)).unwrap();
-        let helicity = if tail == "HC" { "conserving" } else { "flipping" };
+        let (target, tail) = rest.rsplit_once('_').unwrap();
+        let helicity = if tail == "HC" {
+            "conserving"
+        } else {
+            "flipping"
+        };
         let (target, regime) = target.rsplit_once('_').unwrap();
         let regime = if regime == "pel" { "p-el" } else { regime };
-        let key = (ref_exp.to_string(), target.to_string(), regime.to_string(), helicity.to_string());
-        let want = *refs.get(&key).unwrap_or_else(|| panic!("no reference for {key:?}"));
+        let key = (
+            ref_exp.to_string(),
+            target.to_string(),
+            regime.to_string(),
+            helicity.to_string(),
+        );
+        let want = *refs
+            .get(&key)
+            .unwrap_or_else(|| panic!("no reference for {key:?}"));
         let tol = (0.02 * want).max(4.0 * c.mc_error);
-        assert!((c.predicted - want).abs() < tol, "{point} {ours_exp} {}: {} +- {} vs DarkNews {want}", c.name, c.predicted, c.mc_error);
-        assert!(c.mc_error < 0.02 * c.predicted, "{}: MC error too large", c.name);
+        assert!(
+            (c.predicted - want).abs() < tol,
+            "{point} {ours_exp} {}: {} +- {} vs DarkNews {want}",
+            c.name,
+            c.predicted,
+            c.mc_error
+        );
+        assert!(
+            c.mc_error < 0.02 * c.predicted,
+            "{}: MC error too large",
+            c.name
+        );
         checked += 1;
     }
-    assert_eq!(checked, refs.keys().filter(|k| k.0 == ref_exp).count(), "{point} {ours_exp}: channel count");
+    assert_eq!(
+        checked,
+        refs.keys().filter(|k| k.0 == ref_exp).count(),
+        "{point} {ours_exp}: channel count"
+    );
 }
 
 #[test]
@@ -97,11 +142,19 @@ struct RefHist {
 }
 
 fn reference_hists(point: &str) -> HashMap<String, RefHist> {
-    let text = std::fs::read_to_string(reference_dir().join(format!("darknews/{point}_miniboone_fhc_hists.csv"))).unwrap();
+    let text = std::fs::read_to_string(
+        reference_dir().join(format!("darknews/{point}_miniboone_fhc_hists.csv")),
+    )
+    .unwrap();
     let mut out: HashMap<String, RefHist> = HashMap::new();
     for l in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
         let v: Vec<&str> = l.split(',').collect();
-        let h = out.entry(v[0].to_string()).or_insert(RefHist { lo: vec![], hi: vec![], frac: vec![], err: vec![] });
+        let h = out.entry(v[0].to_string()).or_insert(RefHist {
+            lo: vec![],
+            hi: vec![],
+            frac: vec![],
+            err: vec![],
+        });
         h.lo.push(v[1].parse().unwrap());
         h.hi.push(v[2].parse().unwrap());
         h.frac.push(v[3].parse().unwrap());
@@ -111,28 +164,66 @@ fn reference_hists(point: &str) -> HashMap<String, RefHist> {
 }
 
 fn distributions_match(point: &str, model: &str) {
-    let (_, sink, _) = generate(&card(model, "miniboone_fhc", 400_000), &["generation.channel_floor=0.0".into()]);
+    let (_, sink, _) = generate(
+        &card(model, "miniboone_fhc", 400_000),
+        &["generation.channel_floor=0.0".into()],
+    );
     let col = |n: &str| sink.f64_column(n).unwrap();
     let w = col("weight");
     let total: f64 = w.iter().sum();
     let p4 = |p: &str| -> Vec<[f64; 4]> {
-        let (e, x, y, z) = (col(&format!("{p}_E")), col(&format!("{p}_px")), col(&format!("{p}_py")), col(&format!("{p}_pz")));
+        let (e, x, y, z) = (
+            col(&format!("{p}_E")),
+            col(&format!("{p}_px")),
+            col(&format!("{p}_py")),
+            col(&format!("{p}_pz")),
+        );
         (0..e.len()).map(|i| [e[i], x[i], y[i], z[i]]).collect()
     };
-    let (nu, n, rec, em, ep) = (p4("nu_in"), p4("N"), p4("recoil"), p4("e_minus"), p4("e_plus"));
+    let (nu, n, rec, em, ep) = (
+        p4("nu_in"),
+        p4("N"),
+        p4("recoil"),
+        p4("e_minus"),
+        p4("e_plus"),
+    );
     let norm3 = |a: &[f64; 4]| (a[1] * a[1] + a[2] * a[2] + a[3] * a[3]).sqrt();
     let mut values: HashMap<&str, Vec<f64>> = HashMap::new();
     for i in 0..w.len() {
-        let pair = [em[i][0] + ep[i][0], em[i][1] + ep[i][1], em[i][2] + ep[i][2], em[i][3] + ep[i][3]];
+        let pair = [
+            em[i][0] + ep[i][0],
+            em[i][1] + ep[i][1],
+            em[i][2] + ep[i][2],
+            em[i][3] + ep[i][3],
+        ];
         let dot3 = |a: &[f64; 4], b: &[f64; 4]| a[1] * b[1] + a[2] * b[2] + a[3] * b[3];
-        let q = [nu[i][0] - n[i][0], nu[i][1] - n[i][1], nu[i][2] - n[i][2], nu[i][3] - n[i][3]];
+        let q = [
+            nu[i][0] - n[i][0],
+            nu[i][1] - n[i][1],
+            nu[i][2] - n[i][2],
+            nu[i][3] - n[i][3],
+        ];
         let m_rec = (rec[i][0] * rec[i][0] - dot3(&rec[i], &rec[i])).sqrt();
         values.entry("E_N").or_default().push(n[i][0]);
         values.entry("E_ee").or_default().push(pair[0]);
-        values.entry("cos_theta_ee").or_default().push(dot3(&pair, &nu[i]) / (norm3(&pair) * norm3(&nu[i])));
-        values.entry("theta_open_deg").or_default().push((dot3(&em[i], &ep[i]) / (norm3(&em[i]) * norm3(&ep[i]))).clamp(-1.0, 1.0).acos().to_degrees());
-        values.entry("Q2").or_default().push(-(q[0] * q[0] - dot3(&q, &q)));
-        values.entry("T_recoil").or_default().push(rec[i][0] - m_rec);
+        values
+            .entry("cos_theta_ee")
+            .or_default()
+            .push(dot3(&pair, &nu[i]) / (norm3(&pair) * norm3(&nu[i])));
+        values.entry("theta_open_deg").or_default().push(
+            (dot3(&em[i], &ep[i]) / (norm3(&em[i]) * norm3(&ep[i])))
+                .clamp(-1.0, 1.0)
+                .acos()
+                .to_degrees(),
+        );
+        values
+            .entry("Q2")
+            .or_default()
+            .push(-(q[0] * q[0] - dot3(&q, &q)));
+        values
+            .entry("T_recoil")
+            .or_default()
+            .push(rec[i][0] - m_rec);
     }
     let refs = reference_hists(point);
     for (name, h) in &refs {
@@ -155,7 +246,10 @@ fn distributions_match(point: &str, model: &str) {
             }
         }
         let p = 1.0 - ChiSquared::new(ndf as f64).unwrap().cdf(chi2);
-        assert!(p > 1e-3, "{point} {name}: chi2 = {chi2:.1} for {ndf} bins (p = {p:.2e})");
+        assert!(
+            p > 1e-3,
+            "{point} {name}: chi2 = {chi2:.1} for {ndf} bins (p = {p:.2e})"
+        );
     }
 }
 

@@ -38,23 +38,42 @@ fn shipped_flux_integrals_match_the_readme() {
 #[test]
 fn a_users_detector_file_overrides_by_path_and_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let det = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/detectors/minerva_le_fhc.toml")).unwrap();
+    let det = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/detectors/minerva_le_fhc.toml"
+    ))
+    .unwrap();
     let flux = "# nus/cm^2/GeV/POT\n0 0 1e-9 0 0 0 0\n10 0 1e-9 0 0 0 0\n";
     std::fs::write(dir.path().join("my.dat"), flux).unwrap();
-    let mine = det.replace("NUMI_FHC_LE.dat", "./my.dat").replace("name = \"minerva_le_fhc\"", "name = \"mine\"");
+    let mine = det
+        .replace("NUMI_FHC_LE.dat", "./my.dat")
+        .replace("name = \"minerva_le_fhc\"", "name = \"mine\"");
     let p = dir.path().join("mine.toml");
     std::fs::write(&p, mine).unwrap();
     let e = Experiment::load(p.to_str().unwrap()).unwrap();
     assert_eq!(e.name(), "mine");
     assert!((e.flux.integral(Flavour::NuMu, 0.0, 10.0) - 1e-8).abs() < 1e-20);
     // malformed flux: file and line in the message
-    std::fs::write(dir.path().join("my.dat"), "# nus/cm^2/GeV/POT\n0 0 1 0 0 0 0\n1 0 1 0 nan? 0 0\n").unwrap();
-    let err = Experiment::load(p.to_str().unwrap()).unwrap_err().to_string();
+    std::fs::write(
+        dir.path().join("my.dat"),
+        "# nus/cm^2/GeV/POT\n0 0 1 0 0 0 0\n1 0 1 0 nan? 0 0\n",
+    )
+    .unwrap();
+    let err = Experiment::load(p.to_str().unwrap())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("my.dat:3:"), "{err}");
     // bad detector key
     std::fs::write(&p, det.replace("mass_t = 6.10", "mass_t = -1.0")).unwrap();
-    let err = Experiment::load(p.to_str().unwrap()).unwrap_err().to_string();
-    assert!(err.contains("target.mass_t") && err.contains("> 0"), "{err}");
-    let err = Experiment::load("no_such_experiment").unwrap_err().to_string();
+    let err = Experiment::load(p.to_str().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("target.mass_t") && err.contains("> 0"),
+        "{err}"
+    );
+    let err = Experiment::load("no_such_experiment")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("minerva_le_fhc"), "{err}");
 }

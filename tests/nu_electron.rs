@@ -25,7 +25,10 @@ fn sm_cross_sections_agree_with_closed_forms() {
             let ours = p.sigma(f, e) * HBARC2_GEV2_CM2;
             // independent quadrature of dsigma/dT
             let quad = nue_sigma(col, e, 0.0, 0.0);
-            assert!((ours / quad - 1.0).abs() < 5e-3, "{f} at {e} GeV: {ours} vs {quad}");
+            assert!(
+                (ours / quad - 1.0).abs() < 5e-3,
+                "{f} at {e} GeV: {ours} vs {quad}"
+            );
             // textbook high-energy closed form sigma = 2 G_F^2 m_e E / pi (g_L^2 + g_R^2/3), E >> m_e
             if e >= 1.0 {
                 let cc = if f.generation() == 0 { 1.0 } else { 0.0 };
@@ -33,8 +36,13 @@ fn sm_cross_sections_agree_with_closed_forms() {
                 if f.is_anti() {
                     std::mem::swap(&mut gl, &mut gr);
                 }
-                let closed = 2.0 * GF * GF * ME * e / std::f64::consts::PI * (gl * gl + gr * gr / 3.0) * HBARC2;
-                assert!((ours / closed - 1.0).abs() < 5e-3, "{f} at {e} GeV: {ours} vs closed {closed}");
+                let closed = 2.0 * GF * GF * ME * e / std::f64::consts::PI
+                    * (gl * gl + gr * gr / 3.0)
+                    * HBARC2;
+                assert!(
+                    (ours / closed - 1.0).abs() < 5e-3,
+                    "{f} at {e} GeV: {ours} vs closed {closed}"
+                );
             }
             e *= 1.6;
         }
@@ -55,7 +63,15 @@ fn electrons(mass_t: f64, molar_g: f64, electrons_per_molecule: f64) -> f64 {
     mass_t * 1e6 / molar_g * 6.022_140_76e23 * electrons_per_molecule
 }
 
-fn check_rate(experiment: &str, flux_file: &str, flux_scale: f64, lo: f64, hi: f64, pot: f64, n_e: f64) {
+fn check_rate(
+    experiment: &str,
+    flux_file: &str,
+    flux_scale: f64,
+    lo: f64,
+    hi: f64,
+    pot: f64,
+    n_e: f64,
+) {
     let (report, _, _) = generate(NUE_TOML, &[&format!("experiment.name=\"{experiment}\"")]);
     let rows = read_flux(&reference_dir().join("fluxes").join(flux_file));
     let mut independent = 0.0;
@@ -65,13 +81,24 @@ fn check_rate(experiment: &str, flux_file: &str, flux_scale: f64, lo: f64, hi: f
     let ours = report.summary.predicted_total;
     let err = report.summary.mc_error_total;
     assert!(err / ours < 0.005, "MC error too large: {err}");
-    assert!((ours / independent - 1.0).abs() < 0.01, "{experiment}: {ours} +- {err} vs independent {independent}");
+    assert!(
+        (ours / independent - 1.0).abs() < 0.01,
+        "{experiment}: {ours} +- {err} vs independent {independent}"
+    );
 }
 
 #[test]
 fn sm_rate_minerva_le_matches_independent_integral() {
     // 6.10 t CH (13.019 g/mol, 7 electrons), 3.43e20 POT, 0.1-19 GeV
-    check_rate("minerva_le_fhc", "NUMI_FHC_LE.dat", 1.0, 0.1, 19.0, 3.43e20, electrons(6.10, 13.019, 7.0));
+    check_rate(
+        "minerva_le_fhc",
+        "NUMI_FHC_LE.dat",
+        1.0,
+        0.1,
+        19.0,
+        3.43e20,
+        electrons(6.10, 13.019, 7.0),
+    );
 }
 
 #[test]
@@ -83,7 +110,15 @@ fn sm_rate_charmii_matches_independent_integral() {
     let n_e = 14.0 * m * 28.0 / 60.0 / (27.976_926_53 * 0.931_494_102_42 - 14.0 * ME)
         + 8.0 * m * 32.0 / 60.0 / (15.994_914_62 * 0.931_494_102_42 - 8.0 * ME);
     assert!((n_e / electrons(692.0, 60.084, 30.0) - 1.0).abs() < 3e-3);
-    check_rate("charmii_fhc", "CHARMII_FHC.dat", 1e-4, 1.0, 200.0, 1.57e19, n_e);
+    check_rate(
+        "charmii_fhc",
+        "CHARMII_FHC.dat",
+        1e-4,
+        1.0,
+        200.0,
+        1.57e19,
+        n_e,
+    );
 }
 
 #[test]
@@ -111,34 +146,84 @@ fn light_zprime_changes_rate_by_independent_ratio() {
             sm += nue_rate(&rows, col, 1.0, 0.1, 19.0, 3.43e20, n_e, mz, 0.0);
         }
         let ratio_ind = z / sm;
-        assert!((ratio_ind - 1.0).abs() > 0.05, "test point too weak: {ratio_ind}");
+        assert!(
+            (ratio_ind - 1.0).abs() > 0.05,
+            "test point too weak: {ratio_ind}"
+        );
         // both rates carry ~0.25% MC error
-        assert!((ratio_ours / ratio_ind - 1.0).abs() < 0.01, "mZ' = {mz}: ratio {ratio_ours} vs independent {ratio_ind}");
+        assert!(
+            (ratio_ours / ratio_ind - 1.0).abs() < 0.01,
+            "mZ' = {mz}: ratio {ratio_ours} vs independent {ratio_ind}"
+        );
     }
 }
 
 #[test]
 fn events_conserve_four_momentum_and_thread_count_does_not_matter() {
-    let (r1, s1, _) = generate(NUE_TOML, &["generation.events=150000", "generation.threads=1", "generation.chunk_size=20000"]);
-    let (r2, s2, _) = generate(NUE_TOML, &["generation.events=150000", "generation.threads=2", "generation.chunk_size=20000"]);
-    assert_eq!(r1.summary.predicted_total.to_bits(), r2.summary.predicted_total.to_bits());
+    let (r1, s1, _) = generate(
+        NUE_TOML,
+        &[
+            "generation.events=150000",
+            "generation.threads=1",
+            "generation.chunk_size=20000",
+        ],
+    );
+    let (r2, s2, _) = generate(
+        NUE_TOML,
+        &[
+            "generation.events=150000",
+            "generation.threads=2",
+            "generation.chunk_size=20000",
+        ],
+    );
+    assert_eq!(
+        r1.summary.predicted_total.to_bits(),
+        r2.summary.predicted_total.to_bits()
+    );
     let plan = s1.plan.as_ref().unwrap();
     for c in &plan.columns {
         if let (Some(a), Some(b)) = (s1.f64_column(&c.name), s2.f64_column(&c.name)) {
-            assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "column {} differs", c.name);
+            assert!(
+                a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "column {} differs",
+                c.name
+            );
         }
     }
     let col = |n: &str| s1.f64_column(n).unwrap();
-    let (ne, npx, npy, npz) = (col("nu_in_E"), col("nu_in_px"), col("nu_in_py"), col("nu_in_pz"));
-    let (oe, opx, opy, opz) = (col("nu_out_E"), col("nu_out_px"), col("nu_out_py"), col("nu_out_pz"));
-    let (ee, epx, epy, epz) = (col("e_out_E"), col("e_out_px"), col("e_out_py"), col("e_out_pz"));
+    let (ne, npx, npy, npz) = (
+        col("nu_in_E"),
+        col("nu_in_px"),
+        col("nu_in_py"),
+        col("nu_in_pz"),
+    );
+    let (oe, opx, opy, opz) = (
+        col("nu_out_E"),
+        col("nu_out_px"),
+        col("nu_out_py"),
+        col("nu_out_pz"),
+    );
+    let (ee, epx, epy, epz) = (
+        col("e_out_E"),
+        col("e_out_px"),
+        col("e_out_py"),
+        col("e_out_pz"),
+    );
     let w = col("weight");
     for i in 0..ne.len() {
         let initial = FourVector::new(ne[i] + ME, npx[i], npy[i], npz[i]);
-        let fin = FourVector::new(oe[i] + ee[i], opx[i] + epx[i], opy[i] + epy[i], opz[i] + epz[i]);
+        let fin = FourVector::new(
+            oe[i] + ee[i],
+            opx[i] + epx[i],
+            opy[i] + epy[i],
+            opz[i] + epz[i],
+        );
         assert!(conservation_violation(initial, fin) < 1e-9, "event {i}");
         let e_out = FourVector::new(ee[i], epx[i], epy[i], epz[i]);
-        assert!((e_out.m2() - ME * ME).abs() < 1e-9 * ee[i] * ee[i], "electron off shell in event {i}");
+        assert!(
+            (e_out.m2() - ME * ME).abs() < 1e-9 * ee[i] * ee[i],
+            "electron off shell in event {i}"
+        );
         assert!(w[i].is_finite() && w[i] >= 0.0);
     }
 }

@@ -28,7 +28,10 @@ impl TabulatedSampler {
     /// # Panics
     /// If `x` and `f` differ in length or have fewer than two points (a caller bug).
     pub fn new(x: Vec<f64>, f: Vec<f64>) -> Result<Self, FluxError> {
-        assert!(x.len() == f.len() && x.len() >= 2, "sampler needs matching nodes");
+        assert!(
+            x.len() == f.len() && x.len() >= 2,
+            "sampler needs matching nodes"
+        );
         let mut cdf = Vec::with_capacity(x.len());
         let mut acc = 0.0;
         cdf.push(0.0);
@@ -43,7 +46,12 @@ impl TabulatedSampler {
                 e_max_gev: x[x.len() - 1],
             });
         }
-        Ok(Self { x, f, cdf, total: acc })
+        Ok(Self {
+            x,
+            f,
+            cdf,
+            total: acc,
+        })
     }
 
     /// Integral of the tabulated density over its support.
@@ -89,7 +97,11 @@ impl TabulatedSampler {
         // Solve f0 d + slope d^2 / 2 = r for d in [0, h], stable root: d = 2r / (f0 + sqrt(f0^2 + 2 slope r))
         let disc = (f0 * f0 + 2.0 * slope * r).max(0.0);
         let denom = f0 + disc.sqrt();
-        let d = if denom > 0.0 { (2.0 * r / denom).min(h) } else { 0.0 };
+        let d = if denom > 0.0 {
+            (2.0 * r / denom).min(h)
+        } else {
+            0.0
+        };
         let x = x0 + d;
         let g = f0 + slope * d;
         (x, g / self.total)

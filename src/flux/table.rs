@@ -88,9 +88,9 @@ impl FluxTable {
                         "expected 7 columns (E_nu nu_e nu_mu nu_tau nu_e_bar nu_mu_bar nu_tau_bar), found more: {line:?}"
                     )));
                 }
-                vals[n] = tok.parse::<f64>().map_err(|_| {
-                    perr(format!("column {}: {tok:?} is not a number", n + 1))
-                })?;
+                vals[n] = tok
+                    .parse::<f64>()
+                    .map_err(|_| perr(format!("column {}: {tok:?} is not a number", n + 1)))?;
                 if !vals[n].is_finite() {
                     return Err(perr(format!("column {}: {tok:?} is not finite", n + 1)));
                 }
@@ -196,7 +196,12 @@ impl FluxTable {
     #[must_use]
     pub fn integral(&self, f: Flavour, e_min: f64, e_max: f64) -> f64 {
         let mut nodes: Vec<f64> = vec![e_min];
-        nodes.extend(self.energies.iter().copied().filter(|&e| e > e_min && e < e_max));
+        nodes.extend(
+            self.energies
+                .iter()
+                .copied()
+                .filter(|&e| e > e_min && e < e_max),
+        );
         nodes.push(e_max);
         nodes
             .windows(2)
@@ -231,13 +236,19 @@ mod tests {
     #[test]
     fn errors_name_file_and_line() {
         let bad = "# nus/cm^2/GeV/POT\n0 0 1 0 0 0 0\n1 0 x 0 0 0 0\n";
-        let e = FluxTable::parse(bad, "f.dat", None).unwrap_err().to_string();
+        let e = FluxTable::parse(bad, "f.dat", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("f.dat:3:"), "{e}");
         let neg = "# nus/cm^2/GeV/POT\n0 0 1 0 0 0 0\n1 0 -1 0 0 0 0\n";
-        let e = FluxTable::parse(neg, "f.dat", None).unwrap_err().to_string();
+        let e = FluxTable::parse(neg, "f.dat", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("f.dat:3:") && e.contains("negative"), "{e}");
         let short = "# nus/cm^2/GeV/POT\n0 0 1 0 0 0\n";
-        let e = FluxTable::parse(short, "f.dat", None).unwrap_err().to_string();
+        let e = FluxTable::parse(short, "f.dat", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("f.dat:2:") && e.contains("found 6"), "{e}");
         let conflict = FluxTable::parse(T, "t.dat", Some(FluxUnits::PerCm2)).unwrap_err();
         assert!(conflict.to_string().contains("header"));

@@ -236,8 +236,18 @@ impl DarkNeutrinoModel {
         check("m4", p.m4, p.m4 > 0.0, "finite and > 0 GeV")?;
         check("mzprime", p.mzprime, p.mzprime > 0.0, "finite and > 0 GeV")?;
         check("Ue4", p.ue4, p.ue4.abs() <= 1.0, "finite with |Ue4| <= 1")?;
-        check("Umu4", p.umu4, p.umu4.abs() <= 1.0, "finite with |Umu4| <= 1")?;
-        check("Utau4", p.utau4, p.utau4.abs() <= 1.0, "finite with |Utau4| <= 1")?;
+        check(
+            "Umu4",
+            p.umu4,
+            p.umu4.abs() <= 1.0,
+            "finite with |Umu4| <= 1",
+        )?;
+        check(
+            "Utau4",
+            p.utau4,
+            p.utau4.abs() <= 1.0,
+            "finite with |Utau4| <= 1",
+        )?;
         check("UD4", p.ud4, p.ud4.abs() <= 1.0, "finite with |UD4| <= 1")?;
         let sum_u2 = p.ue4 * p.ue4 + p.umu4 * p.umu4 + p.utau4 * p.utau4;
         check("Ue4^2+Umu4^2+Utau4^2", sum_u2, sum_u2 <= 1.0, "<= 1")?;
@@ -261,15 +271,28 @@ impl DarkNeutrinoModel {
                 e
             }
             (None, Some(ae2), None) => {
-                check("alpha_epsilon2", ae2, (0.0..ALPHA_EM).contains(&ae2), "finite, >= 0 and < alpha")?;
+                check(
+                    "alpha_epsilon2",
+                    ae2,
+                    (0.0..ALPHA_EM).contains(&ae2),
+                    "finite, >= 0 and < alpha",
+                )?;
                 (ae2 / ALPHA_EM).sqrt()
             }
             (None, None, Some(chi)) => {
                 check("chi", chi, chi.abs() < 1.0, "finite with |chi| < 1")?;
                 chi * cw
             }
-            (None, None, None) => return Err(ParamError::Missing { keys: "epsilon, alpha_epsilon2, chi" }),
-            _ => return Err(ParamError::Conflicting { keys: "epsilon, alpha_epsilon2, chi" }),
+            (None, None, None) => {
+                return Err(ParamError::Missing {
+                    keys: "epsilon, alpha_epsilon2, chi",
+                })
+            }
+            _ => {
+                return Err(ParamError::Conflicting {
+                    keys: "epsilon, alpha_epsilon2, chi",
+                })
+            }
         };
         let u = [p.ue4, p.umu4, p.utau4];
         let couplings = derive_couplings(epsilon, g_d, p.mzprime, u, p.ud4, p.charge_convention);
@@ -330,7 +353,9 @@ pub fn derive_couplings(
 
     let scale = match convention {
         ChargeConvention::DarkNews => 1.0,
-        ChargeConvention::Physical => (4.0 * std::f64::consts::PI * ALPHA_EM).sqrt() / darknews_e_eff(),
+        ChargeConvention::Physical => {
+            (4.0 * std::f64::consts::PI * ALPHA_EM).sqrt() / darknews_e_eff()
+        }
     };
     let x = cb * sw * tchi; // common kinetic-mixing piece
     let d_e_v = scale * g_z * (1.5 * x - sb * (2.0 * s2w - 0.5));
@@ -351,7 +376,11 @@ pub fn derive_couplings(
     let c_alpha4 = u_alpha4.map(|u| -u * (g_z * (cb + y) + g_d * sb * ud2));
     let d_decay = d_alpha4.iter().map(|d| d * d).sum::<f64>().sqrt();
     let c_decay = c_alpha4.iter().map(|c| c * c).sum::<f64>().sqrt();
-    let dc_decay = d_alpha4.iter().zip(c_alpha4.iter()).map(|(d, c)| d * c).sum();
+    let dc_decay = d_alpha4
+        .iter()
+        .zip(c_alpha4.iter())
+        .map(|(d, c)| d * c)
+        .sum();
     Couplings {
         epsilon,
         chi,
@@ -416,16 +445,28 @@ mod tests {
         assert!(matches!(e, ParamError::OutOfRange { key: "m4", .. }), "{e}");
         let mut p = p1();
         p.umu4 = 1.5;
-        assert!(matches!(DarkNeutrinoModel::new(&p), Err(ParamError::OutOfRange { key: "Umu4", .. })));
+        assert!(matches!(
+            DarkNeutrinoModel::new(&p),
+            Err(ParamError::OutOfRange { key: "Umu4", .. })
+        ));
         let mut p = p1();
         p.g_d = Some(1.0);
-        assert!(matches!(DarkNeutrinoModel::new(&p), Err(ParamError::Conflicting { .. })));
+        assert!(matches!(
+            DarkNeutrinoModel::new(&p),
+            Err(ParamError::Conflicting { .. })
+        ));
         let mut p = p1();
         p.epsilon = Some(1e-3);
-        assert!(matches!(DarkNeutrinoModel::new(&p), Err(ParamError::Conflicting { .. })));
+        assert!(matches!(
+            DarkNeutrinoModel::new(&p),
+            Err(ParamError::Conflicting { .. })
+        ));
         let mut p = p1();
         p.alpha_epsilon2 = None;
-        assert!(matches!(DarkNeutrinoModel::new(&p), Err(ParamError::Missing { .. })));
+        assert!(matches!(
+            DarkNeutrinoModel::new(&p),
+            Err(ParamError::Missing { .. })
+        ));
         let mut p = p1();
         p.alpha_d = Some(f64::NAN);
         assert!(DarkNeutrinoModel::new(&p).is_err());
@@ -444,7 +485,9 @@ mod tests {
         assert!(DarkNeutrinoModel::new(&p).is_ok());
         let bad = r#"{"m4": 0.15, "mzprime": 1.25, "Umu4": 0.001, "alphaD": 0.4, "epsilon": 0.01, "foo": 1}"#;
         assert!(serde_json::from_str::<DarkNeutrinoParams>(bad).is_err());
-        let p: DarkNeutrinoParams = serde_json::from_str(r#"{"m4": 0.1, "mzprime": 1.0, "gD": 1.0, "chi": 0.001}"#).unwrap();
+        let p: DarkNeutrinoParams =
+            serde_json::from_str(r#"{"m4": 0.1, "mzprime": 1.0, "gD": 1.0, "chi": 0.001}"#)
+                .unwrap();
         assert_eq!(p.hnl_type, HnlType::Majorana);
         assert_eq!(p.ud4, 1.0);
     }

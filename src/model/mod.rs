@@ -152,7 +152,17 @@ impl ModelConfig {
                     g_d: c.d_d_v,
                 })
             }
-            ModelConfig::Free { mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d } => {
+            ModelConfig::Free {
+                mzprime,
+                g_nu_e,
+                g_nu_mu,
+                g_nu_tau,
+                g_e,
+                g_mu,
+                g_tau,
+                g_u,
+                g_d,
+            } => {
                 if !(mzprime > 0.0 && mzprime.is_finite()) {
                     return Err(ModelError::Value {
                         key: "mzprime".into(),
@@ -174,7 +184,8 @@ impl ModelConfig {
                         return Err(ModelError::Value {
                             key: k.into(),
                             value: v.to_string(),
-                            valid: "couplings must be finite with |g| <= 4 pi (perturbativity)".into(),
+                            valid: "couplings must be finite with |g| <= 4 pi (perturbativity)"
+                                .into(),
                         });
                     }
                 }
@@ -196,7 +207,9 @@ mod tests {
 
     #[test]
     fn free_preset_validates() {
-        let m: ModelConfig = toml::from_str("preset = \"free\"\nmzprime = 0.01\ng_nu_mu = 1e-5\ng_e = 1e-5").unwrap();
+        let m: ModelConfig =
+            toml::from_str("preset = \"free\"\nmzprime = 0.01\ng_nu_mu = 1e-5\ng_e = 1e-5")
+                .unwrap();
         let c = m.couplings().unwrap();
         assert_eq!(c.g_nu[1], 1e-5);
         let bad: ModelConfig = toml::from_str("preset = \"free\"\nmzprime = -1.0").unwrap();
@@ -207,7 +220,9 @@ mod tests {
         let dn: ModelConfig = toml::from_str("preset = \"dark_neutrino\"\nm4 = 0.42\nmzprime = 0.03\nUmu4 = 9.486833e-4\nalphaD = 0.25\nalpha_epsilon2 = 2e-10\nHNLtype = \"dirac\"").unwrap();
         assert_eq!(dn.preset(), "dark_neutrino");
         assert!(dn.couplings().unwrap().g_e() > 5e-5);
-        let e = toml::from_str::<ModelConfig>("preset = \"dark_neutrino\"\nm4 = 0.42\nmzprime = 0.03\nUmu5 = 1e-3");
+        let e = toml::from_str::<ModelConfig>(
+            "preset = \"dark_neutrino\"\nm4 = 0.42\nmzprime = 0.03\nUmu5 = 1e-3",
+        );
         assert!(e.unwrap_err().to_string().contains("Umu5"));
         let bad: ModelConfig = toml::from_str("preset = \"dark_neutrino\"\nm4 = -0.42\nmzprime = 0.03\nUmu4 = 1e-3\nalphaD = 0.25\nepsilon = 1e-3").unwrap();
         assert!(bad.couplings().unwrap_err().to_string().contains("m4"));

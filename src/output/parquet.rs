@@ -11,7 +11,10 @@
 
 use super::{OutputError, Sink};
 use crate::event::{ColumnData, ColumnKind, ColumnPlan, EventBatch};
-use arrow::array::{ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, Int8Array, StringArray, UInt16Array};
+use arrow::array::{
+    ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, Int8Array, StringArray,
+    UInt16Array,
+};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt16Type};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -40,7 +43,9 @@ pub fn arrow_schema(plan: &ColumnPlan, metadata: HashMap<String, String>) -> Sch
                 ColumnKind::I64 => DataType::Int64,
                 ColumnKind::I32 => DataType::Int32,
                 ColumnKind::I8 => DataType::Int8,
-                ColumnKind::Dict => DataType::Dictionary(Box::new(DataType::UInt16), Box::new(DataType::Utf8)),
+                ColumnKind::Dict => {
+                    DataType::Dictionary(Box::new(DataType::UInt16), Box::new(DataType::Utf8))
+                }
             };
             let mut md = HashMap::new();
             md.insert("unit".to_string(), c.unit.to_string());
@@ -55,7 +60,11 @@ pub fn arrow_schema(plan: &ColumnPlan, metadata: HashMap<String, String>) -> Sch
 ///
 /// # Errors
 /// [`OutputError::Encode`] if Arrow rejects the arrays (a bug).
-pub fn to_record_batch(schema: &SchemaRef, channel_names: &StringArray, batch: EventBatch) -> Result<RecordBatch, OutputError> {
+pub fn to_record_batch(
+    schema: &SchemaRef,
+    channel_names: &StringArray,
+    batch: EventBatch,
+) -> Result<RecordBatch, OutputError> {
     let arrays: Vec<ArrayRef> = batch
         .data
         .into_iter()
@@ -109,7 +118,9 @@ impl ParquetSink {
     /// existence is an error at `begin`.
     #[must_use]
     pub fn new(target: &Path, force: bool) -> Self {
-        let name = target.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let name = target
+            .file_name()
+            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         let tmp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         Self {
             target: target.to_path_buf(),
@@ -129,14 +140,19 @@ impl ParquetSink {
     }
 
     fn io(&self, p: &Path, source: std::io::Error) -> OutputError {
-        OutputError::Io { path: p.display().to_string(), source }
+        OutputError::Io {
+            path: p.display().to_string(),
+            source,
+        }
     }
 }
 
 impl Sink for ParquetSink {
     fn begin(&mut self, plan: &ColumnPlan, meta_json: &str) -> Result<(), OutputError> {
         if self.target.exists() && !self.force {
-            return Err(OutputError::Exists { path: self.target.display().to_string() });
+            return Err(OutputError::Exists {
+                path: self.target.display().to_string(),
+            });
         }
         if let Some(dir) = self.target.parent() {
             if !dir.as_os_str().is_empty() {
@@ -149,7 +165,8 @@ impl Sink for ParquetSink {
         let schema = Arc::new(arrow_schema(plan, md));
         let file = File::create(&self.tmp).map_err(|e| self.io(&self.tmp.clone(), e))?;
         let props = writer_properties(vec![]);
-        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| OutputError::Encode(e.to_string()))?;
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
+            .map_err(|e| OutputError::Encode(e.to_string()))?;
         self.channel_names = StringArray::from(plan.channel_names.clone());
         self.writer = Some(writer);
         self.schema = Some(schema);
@@ -168,13 +185,21 @@ impl Sink for ParquetSink {
         let Some(mut w) = self.writer.take() else {
             return Err(OutputError::Encode("finish before begin".into()));
         };
-        w.append_key_value_metadata(KeyValue::new("nuportal".to_string(), final_json.to_string()));
+        w.append_key_value_metadata(KeyValue::new(
+            "nuportal".to_string(),
+            final_json.to_string(),
+        ));
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(final_json) {
             if let Some(cfg) = v.get("config_toml").and_then(|c| c.as_str()) {
-                w.append_key_value_metadata(KeyValue::new("nuportal.config".to_string(), cfg.to_string()));
+                w.append_key_value_metadata(KeyValue::new(
+                    "nuportal.config".to_string(),
+                    cfg.to_string(),
+                ));
             }
         }
-        let file = w.into_inner().map_err(|e| OutputError::Encode(e.to_string()))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| OutputError::Encode(e.to_string()))?;
         file.sync_all().map_err(|e| self.io(&self.tmp.clone(), e))?;
         drop(file);
         std::fs::rename(&self.tmp, &self.target).map_err(|e| self.io(&self.target.clone(), e))?;

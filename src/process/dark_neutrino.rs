@@ -18,7 +18,9 @@
 //! Decay vertex: x_decay = x_scatter + L n_N, L = beta gamma c tau_N X, X ~ Exp(1),
 //! beta gamma = |p_N| / m4.
 
-use super::upscatter::{Diagrams, Helicity, Projectile, Q2Sampler, UpscatterProcess, UpscatterTarget};
+use super::upscatter::{
+    Diagrams, Helicity, Projectile, Q2Sampler, UpscatterProcess, UpscatterTarget,
+};
 use super::{Channel, Process};
 use crate::decay::{ctau_n_cm, DecayError, NDecaySampler};
 use crate::event::{Event, Particle};
@@ -47,7 +49,13 @@ pub struct SignalOptions {
 
 impl Default for SignalOptions {
     fn default() -> Self {
-        Self { coherent: true, proton_elastic: true, nu_flavors: vec![], threshold_factor: 1.0, diagrams: Diagrams::Total }
+        Self {
+            coherent: true,
+            proton_elastic: true,
+            nu_flavors: vec![],
+            threshold_factor: 1.0,
+            diagrams: Diagrams::Total,
+        }
     }
 }
 
@@ -107,16 +115,26 @@ impl DarkNeutrinoSignal {
     ///
     /// # Errors
     /// [`SignalError`] if the decay chain is closed or no channel has flux above threshold.
-    pub fn new(model: DarkNeutrinoModel, exp: &Experiment, opts: &SignalOptions) -> Result<Self, SignalError> {
+    pub fn new(
+        model: DarkNeutrinoModel,
+        exp: &Experiment,
+        opts: &SignalOptions,
+    ) -> Result<Self, SignalError> {
         let decay = NDecaySampler::new(&model, opts.diagrams)?;
         let (_, e_max) = exp.energy_range();
         let mut channels = Vec::new();
         let mut physics = Vec::new();
         for f in exp.flavours() {
-            if model.u_alpha4[f.generation()] == 0.0 || (!opts.nu_flavors.is_empty() && !opts.nu_flavors.contains(&f)) {
+            if model.u_alpha4[f.generation()] == 0.0
+                || (!opts.nu_flavors.is_empty() && !opts.nu_flavors.contains(&f))
+            {
                 continue;
             }
-            let projectile = if f.is_anti() { Projectile::Antineutrino(lepton_flavour(f)) } else { Projectile::Neutrino(lepton_flavour(f)) };
+            let projectile = if f.is_anti() {
+                Projectile::Antineutrino(lepton_flavour(f))
+            } else {
+                Projectile::Neutrino(lepton_flavour(f))
+            };
             for t in &exp.targets {
                 let el = t.element;
                 let mut targets = Vec::new();
@@ -138,7 +156,9 @@ impl DarkNeutrinoSignal {
                     if e_th * opts.threshold_factor >= e_max {
                         continue;
                     }
-                    for (helicity, tag) in [(Helicity::Conserving, "HC"), (Helicity::Flipping, "HF")] {
+                    for (helicity, tag) in
+                        [(Helicity::Conserving, "HC"), (Helicity::Flipping, "HF")]
+                    {
                         let h_phys = helicity.physical(projectile);
                         channels.push(Channel {
                             name: format!("{}_{}_{regime}_{tag}", f.name(), target.name()),
@@ -152,7 +172,11 @@ impl DarkNeutrinoSignal {
                         physics.push(SignalChannel {
                             sampler: Q2Sampler::new(process, helicity, e_max),
                             helicity,
-                            polarization: if matches!(helicity, Helicity::Conserving) { -1.0 } else { 1.0 },
+                            polarization: if matches!(helicity, Helicity::Conserving) {
+                                -1.0
+                            } else {
+                                1.0
+                            },
                             e_th,
                             ln_x,
                             ln_sigma,
@@ -163,7 +187,11 @@ impl DarkNeutrinoSignal {
         }
         if channels.is_empty() {
             // Largest m4 with E_th = m4 + m4^2 / (2 M) below E_max, on the heaviest target M.
-            let m_heavy = exp.targets.iter().map(|t| t.element.nuclear_mass_gev()).fold(0.0, f64::max);
+            let m_heavy = exp
+                .targets
+                .iter()
+                .map(|t| t.element.nuclear_mass_gev())
+                .fold(0.0, f64::max);
             let m4_max = m_heavy * ((1.0 + 2.0 * e_max / m_heavy).sqrt() - 1.0);
             let flavours: Vec<&str> = exp.flavours().iter().map(|f| f.name()).collect();
             let why = if model.m4 >= m4_max {
@@ -171,10 +199,19 @@ impl DarkNeutrinoSignal {
             } else {
                 format!("no flux flavour ({}) has a non-zero mixing Ue4/Umu4/Utau4 (and is in process.nu_flavors)", flavours.join(", "))
             };
-            return Err(SignalError::NoChannel { experiment: exp.name().to_string(), why });
+            return Err(SignalError::NoChannel {
+                experiment: exp.name().to_string(),
+                why,
+            });
         }
         let ctau_cm = ctau_n_cm(&model, opts.diagrams);
-        Ok(Self { model, channels, physics, decay, ctau_cm })
+        Ok(Self {
+            model,
+            channels,
+            physics,
+            decay,
+            ctau_cm,
+        })
     }
 
     /// The model.
@@ -205,7 +242,12 @@ impl DarkNeutrinoSignal {
 
 /// sigma(E) in cm^2 on log-spaced E - E_th from 1e-4 E_th to E_max - E_th (log-log interpolation
 /// serves the energy proposal only; weights use the exact dsigma/dQ^2).
-fn tabulate_sigma(process: &UpscatterProcess, h: Helicity, e_th: f64, e_max: f64) -> (Vec<f64>, Vec<f64>) {
+fn tabulate_sigma(
+    process: &UpscatterProcess,
+    h: Helicity,
+    e_th: f64,
+    e_max: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let (x0, x1) = ((1e-4 * e_th).ln(), (e_max - e_th).max(2e-4 * e_th).ln());
     let mut ln_x = Vec::with_capacity(SIGMA_POINTS);
     let mut ln_s = Vec::with_capacity(SIGMA_POINTS);
@@ -253,7 +295,9 @@ impl Process for DarkNeutrinoSignal {
         ev.nu_in = k.nu_in;
         ev.n = k.n_out;
         ev.recoil = k.recoil;
-        let d = self.decay.decay_in_lab(rng, k.nu_in, k.target_in, k.n_out, p.polarization);
+        let d = self
+            .decay
+            .decay_in_lab(rng, k.nu_in, k.target_in, k.n_out, p.polarization);
         ev.nu_out = d.nu;
         ev.e_minus = d.e_minus;
         ev.e_plus = d.e_plus;
@@ -265,7 +309,14 @@ impl Process for DarkNeutrinoSignal {
     }
 
     fn particles(&self) -> &'static [Particle] {
-        &[Particle::NuIn, Particle::N, Particle::Recoil, Particle::NuOut, Particle::EMinus, Particle::EPlus]
+        &[
+            Particle::NuIn,
+            Particle::N,
+            Particle::Recoil,
+            Particle::NuOut,
+            Particle::EMinus,
+            Particle::EPlus,
+        ]
     }
 
     fn has_decay_vertex(&self) -> bool {

@@ -98,14 +98,21 @@ impl NuElectron {
     /// Build with explicit channels (for tables and tests).
     #[must_use]
     pub fn with_channels(couplings: Couplings, channels: Vec<Channel>) -> Self {
-        Self { couplings, sin2_theta_w: SIN2_THETA_W, channels, quad: GaussLegendre::new() }
+        Self {
+            couplings,
+            sin2_theta_w: SIN2_THETA_W,
+            channels,
+            quad: GaussLegendre::new(),
+        }
     }
 
     /// The Z' strength k = g_nu g_e / (2 sqrt 2 G_F), GeV^2 (delta = k / (2 m_e T + m_Z'^2)).
     #[inline]
     fn k_zprime(&self, f: Flavour) -> f64 {
         match self.couplings.mzprime {
-            Some(_) => self.couplings.g_nu[f.generation()] * self.couplings.g_e() / (2.0 * SQRT_2 * G_F),
+            Some(_) => {
+                self.couplings.g_nu[f.generation()] * self.couplings.g_e() / (2.0 * SQRT_2 * G_F)
+            }
             None => 0.0,
         }
     }
@@ -123,7 +130,11 @@ impl NuElectron {
         let s = self.sin2_theta_w;
         let cc = if f.generation() == 0 { 1.0 } else { 0.0 };
         let k = self.k_zprime(f);
-        let delta = if k == 0.0 { 0.0 } else { k / (2.0 * M_E * t + self.mz2()) };
+        let delta = if k == 0.0 {
+            0.0
+        } else {
+            k / (2.0 * M_E * t + self.mz2())
+        };
         let gl = -0.5 + s + cc + delta;
         let gr = s + delta;
         if f.is_anti() {
@@ -143,7 +154,8 @@ impl NuElectron {
         }
         let (gl, gr) = self.chiral_couplings(f, t);
         let y = 1.0 - t / e;
-        let v = 2.0 * G_F * G_F * M_E / PI * (gl * gl + gr * gr * y * y - gl * gr * M_E * t / (e * e));
+        let v =
+            2.0 * G_F * G_F * M_E / PI * (gl * gl + gr * gr * y * y - gl * gr * M_E * t / (e * e));
         v.max(0.0)
     }
 
@@ -159,7 +171,8 @@ impl NuElectron {
             // integral of the polynomial: A T + B E/3 (1 - (1 - T/E)^3) - C T^2/2
             let (gl, gr) = self.chiral_couplings(f, 0.0);
             let y = 1.0 - tm / e;
-            let integral = gl * gl * tm + gr * gr * e / 3.0 * (1.0 - y * y * y) - gl * gr * M_E * tm * tm / (2.0 * e * e);
+            let integral = gl * gl * tm + gr * gr * e / 3.0 * (1.0 - y * y * y)
+                - gl * gr * M_E * tm * tm / (2.0 * e * e);
             return 2.0 * G_F * G_F * M_E / PI * integral;
         }
         let m2 = self.mz2();
@@ -231,7 +244,8 @@ impl NuElectron {
         let p_inv2 = 1.0 - c3;
         if p.p_inv > 0.0 || p_inv2 > 1e-15 {
             let x = p.x0 + 2.0 * M_E * t;
-            q += p.p_inv * 2.0 * M_E / (x * p.ln_ratio) + p_inv2.max(0.0) * 2.0 * M_E / (x * x * p.inv_diff);
+            q += p.p_inv * 2.0 * M_E / (x * p.ln_ratio)
+                + p_inv2.max(0.0) * 2.0 * M_E / (x * x * p.inv_diff);
         }
         (t, q)
     }
@@ -304,7 +318,11 @@ mod tests {
         p.sin2_theta_w = 0.2312;
         let s = p.sigma(Flavour::NuMu, 10.0) * HBARC2_GEV2_CM2 / 10.0;
         assert!((s / 1.552e-42 - 1.0).abs() < 2e-3, "{s}");
-        for (f, want) in [(Flavour::NuE, 9.52e-42), (Flavour::NuEBar, 3.99e-42), (Flavour::NuMuBar, 1.34e-42)] {
+        for (f, want) in [
+            (Flavour::NuE, 9.52e-42),
+            (Flavour::NuEBar, 3.99e-42),
+            (Flavour::NuMuBar, 1.34e-42),
+        ] {
             let s = p.sigma(f, 10.0) * HBARC2_GEV2_CM2 / 10.0;
             assert!((s / want - 1.0).abs() < 3e-3, "{f}: {s}");
         }
@@ -313,7 +331,13 @@ mod tests {
     #[test]
     fn quadrature_matches_closed_form_for_tiny_coupling() {
         // A Z' with negligible coupling exercises the quadrature path against the closed form.
-        let c = Couplings { mzprime: Some(0.01), g_nu: [0.0, 1e-12, 0.0], g_lepton: [1e-12, 0.0, 0.0], g_u: 0.0, g_d: 0.0 };
+        let c = Couplings {
+            mzprime: Some(0.01),
+            g_nu: [0.0, 1e-12, 0.0],
+            g_lepton: [1e-12, 0.0, 0.0],
+            g_u: 0.0,
+            g_d: 0.0,
+        };
         let z = NuElectron::with_channels(c, vec![]);
         for e in [0.01, 0.3, 5.0, 100.0] {
             let (a, b) = (z.sigma(Flavour::NuMu, e), sm().sigma(Flavour::NuMu, e));
@@ -323,8 +347,24 @@ mod tests {
 
     #[test]
     fn proposal_weights_average_to_sigma() {
-        let c = Couplings { mzprime: Some(0.02), g_nu: [0.0, 3e-5, 0.0], g_lepton: [3e-5, 0.0, 0.0], g_u: 0.0, g_d: 0.0 };
-        let z = NuElectron::with_channels(c, vec![Channel { name: "x".into(), flavour: Flavour::NuMu, target_pdg: 11, target_count: 1.0, helicity: 0, threshold_gev: 0.0 }]);
+        let c = Couplings {
+            mzprime: Some(0.02),
+            g_nu: [0.0, 3e-5, 0.0],
+            g_lepton: [3e-5, 0.0, 0.0],
+            g_u: 0.0,
+            g_d: 0.0,
+        };
+        let z = NuElectron::with_channels(
+            c,
+            vec![Channel {
+                name: "x".into(),
+                flavour: Flavour::NuMu,
+                target_pdg: 11,
+                target_count: 1.0,
+                helicity: 0,
+                threshold_gev: 0.0,
+            }],
+        );
         let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
         let mut ev = Event::default();
         let n = 200_000;
@@ -334,7 +374,10 @@ mod tests {
             s += w;
             s2 += w * w;
             let nu_in = FourVector::new(3.0, 0.0, 0.0, 3.0);
-            assert!(conservation_violation(nu_in + FourVector::at_rest(M_E), ev.nu_out + ev.e_out) < 1e-12);
+            assert!(
+                conservation_violation(nu_in + FourVector::at_rest(M_E), ev.nu_out + ev.e_out)
+                    < 1e-12
+            );
         }
         let mean = s / f64::from(n);
         let err = ((s2 / f64::from(n) - mean * mean) / f64::from(n)).sqrt();

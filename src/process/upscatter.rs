@@ -55,7 +55,9 @@
 
 use crate::kinematics::FourVector;
 use crate::model::dark_neutrino::{DarkNeutrinoModel, DARKNEWS_M_Z};
-use crate::nuclear::{proton_em_form_factors, proton_nc_form_factors_darknews, FormFactorModel, Nucleus};
+use crate::nuclear::{
+    proton_em_form_factors, proton_nc_form_factors_darknews, FormFactorModel, Nucleus,
+};
 use crate::numerics::GaussLegendre;
 
 /// Active neutrino flavour.
@@ -257,8 +259,16 @@ struct Current {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum HadronSide {
-    Coherent { nucleus: Nucleus, ff: FormFactorModel, v_had: f64, c_had: f64 },
-    Proton { d_p: f64, c_p: f64 },
+    Coherent {
+        nucleus: Nucleus,
+        ff: FormFactorModel,
+        v_had: f64,
+        c_had: f64,
+    },
+    Proton {
+        d_p: f64,
+        c_p: f64,
+    },
 }
 
 /// One up-scattering channel: fixed model couplings, target, projectile and diagram set.
@@ -293,7 +303,12 @@ impl UpscatterProcess {
     /// Build the channel. The coherent Z' form factor is the nucleus' default (Fourier-Bessel where
     /// tabulated, else symmetrised Fermi, as DarkNews); change it with [`Self::with_form_factor`].
     #[must_use]
-    pub fn new(model: &DarkNeutrinoModel, target: UpscatterTarget, projectile: Projectile, diagrams: Diagrams) -> Self {
+    pub fn new(
+        model: &DarkNeutrinoModel,
+        target: UpscatterTarget,
+        projectile: Projectile,
+        diagrams: Diagrams,
+    ) -> Self {
         let c = &model.couplings;
         let hadron = match target {
             UpscatterTarget::Coherent(nucleus) => {
@@ -305,7 +320,10 @@ impl UpscatterProcess {
                     c_had: z * c.c_p_v + n * c.c_n_v,
                 }
             }
-            UpscatterTarget::BoundProtons(_) | UpscatterTarget::FreeProton => HadronSide::Proton { d_p: c.d_p_v, c_p: c.c_p_v },
+            UpscatterTarget::BoundProtons(_) | UpscatterTarget::FreeProton => HadronSide::Proton {
+                d_p: c.d_p_v,
+                c_p: c.c_p_v,
+            },
         };
         let fl = projectile.flavour().index();
         Self {
@@ -375,14 +393,36 @@ impl UpscatterProcess {
 
     fn currents(&self, q2: f64) -> (Current, Current) {
         match self.hadron {
-            HadronSide::Coherent { nucleus, ff, v_had, c_had } => (
-                Current { f1: v_had * nucleus.form_factor(ff, q2), ..Current::default() },
-                Current { f1: c_had * nucleus.form_factor(ff, q2), ..Current::default() },
+            HadronSide::Coherent {
+                nucleus,
+                ff,
+                v_had,
+                c_had,
+            } => (
+                Current {
+                    f1: v_had * nucleus.form_factor(ff, q2),
+                    ..Current::default()
+                },
+                Current {
+                    f1: c_had * nucleus.form_factor(ff, q2),
+                    ..Current::default()
+                },
             ),
             HadronSide::Proton { d_p, c_p } => {
                 let (f1, f2) = proton_em_form_factors(q2);
                 let (g1, g2, ga) = proton_nc_form_factors_darknews(q2);
-                (Current { f1: d_p * f1, f2: d_p * f2, ga: 0.0 }, Current { f1: c_p * g1, f2: c_p * g2, ga: c_p * ga })
+                (
+                    Current {
+                        f1: d_p * f1,
+                        f2: d_p * f2,
+                        ga: 0.0,
+                    },
+                    Current {
+                        f1: c_p * g1,
+                        f2: c_p * g2,
+                        ga: c_p * ga,
+                    },
+                )
             }
         }
     }
@@ -429,7 +469,9 @@ impl UpscatterProcess {
         let sigma = if self.projectile.is_anti() { -1.0 } else { 1.0 };
         let lh = |x: Current, y: Current| {
             let (gmx, gmy) = (x.f1 + x.f2, y.f1 + y.f2);
-            -2.0 * gmx * gmy * t_a + 2.0 * (x.f1 * y.f1 + tau * x.f2 * y.f2) * t_b + 2.0 * x.ga * y.ga * t_g
+            -2.0 * gmx * gmy * t_a
+                + 2.0 * (x.f1 * y.f1 + tau * x.f2 * y.f2) * t_b
+                + 2.0 * x.ga * y.ga * t_g
                 + 8.0 * sigma * (gmx * y.ga + x.ga * gmy) * t_e
         };
         let (zp, z) = self.currents(q2);
@@ -458,7 +500,9 @@ impl UpscatterProcess {
     #[must_use]
     pub fn dsigma_dq2(&self, e_nu: f64, q2: f64, helicity: Helicity) -> f64 {
         match self.q2_range(e_nu) {
-            Some((lo, hi)) if q2 >= lo && q2 <= hi => self.dsigma_dq2_unchecked(e_nu, q2, helicity.eta()),
+            Some((lo, hi)) if q2 >= lo && q2 <= hi => {
+                self.dsigma_dq2_unchecked(e_nu, q2, helicity.eta())
+            }
             _ => 0.0,
         }
     }
@@ -477,7 +521,9 @@ impl UpscatterProcess {
     }
 
     fn sigma_with(&self, e_nu: f64, helicity: Helicity, panels: usize) -> f64 {
-        let Some((lo, hi)) = self.q2_range(e_nu) else { return 0.0 };
+        let Some((lo, hi)) = self.q2_range(e_nu) else {
+            return 0.0;
+        };
         let eta = helicity.eta();
         let gl = GaussLegendre::<16>::new();
         gl.integrate(
@@ -503,14 +549,23 @@ impl UpscatterProcess {
         let (m, mt) = (self.m4, self.m_target);
         let e_n = e_nu - q2 / (2.0 * mt);
         let p3 = (e_n * e_n - m * m).max(0.0).sqrt();
-        let cos_t = if p3 > 0.0 { ((2.0 * e_nu * e_n - m * m - q2) / (2.0 * e_nu * p3)).clamp(-1.0, 1.0) } else { 1.0 };
+        let cos_t = if p3 > 0.0 {
+            ((2.0 * e_nu * e_n - m * m - q2) / (2.0 * e_nu * p3)).clamp(-1.0, 1.0)
+        } else {
+            1.0
+        };
         let sin_t = (1.0 - cos_t * cos_t).max(0.0).sqrt();
         let (sp, cp) = phi.sin_cos();
         let nu_in = FourVector::new(e_nu, 0.0, 0.0, e_nu);
         let target_in = FourVector::at_rest(mt);
         let n_out = FourVector::new(e_n, p3 * sin_t * cp, p3 * sin_t * sp, p3 * cos_t);
         let recoil = nu_in + target_in - n_out;
-        Some(UpscatterKinematics { nu_in, target_in, n_out, recoil })
+        Some(UpscatterKinematics {
+            nu_in,
+            target_in,
+            n_out,
+            recoil,
+        })
     }
 }
 
@@ -604,7 +659,13 @@ impl Q2Sampler {
             }
             row[N_BINS] = 1.0;
         }
-        Self { process, helicity, xi_min, xi_max, cdf }
+        Self {
+            process,
+            helicity,
+            xi_min,
+            xi_max,
+            cdf,
+        }
     }
 
     /// The process this sampler was built for.
@@ -622,7 +683,8 @@ impl Q2Sampler {
     fn node_weights(&self, e_nu: f64) -> (usize, f64) {
         let e_th = self.process.threshold_energy();
         let xi = (e_nu / e_th - 1.0).max(1e-300).ln();
-        let x = ((xi - self.xi_min) / (self.xi_max - self.xi_min) * (N_NODES - 1) as f64).clamp(0.0, (N_NODES - 1) as f64);
+        let x = ((xi - self.xi_min) / (self.xi_max - self.xi_min) * (N_NODES - 1) as f64)
+            .clamp(0.0, (N_NODES - 1) as f64);
         let j = (x.floor() as usize).min(N_NODES - 2);
         (j, x - j as f64)
     }
@@ -643,7 +705,9 @@ impl Q2Sampler {
     /// Proposal density q(Q^2 | E), GeV^-2, for any Q^2 (zero outside the physical range).
     #[must_use]
     pub fn density(&self, e_nu: f64, q2: f64) -> f64 {
-        let Some((lo, hi)) = self.process.q2_range(e_nu) else { return 0.0 };
+        let Some((lo, hi)) = self.process.q2_range(e_nu) else {
+            return 0.0;
+        };
         if !(q2 >= lo && q2 <= hi) {
             return 0.0;
         }
@@ -665,7 +729,11 @@ impl Q2Sampler {
         let u = if r_mix < FLAT_FRACTION {
             r_bin
         } else {
-            let jj = if (r_mix - FLAT_FRACTION) / (1.0 - FLAT_FRACTION) < w { j + 1 } else { j };
+            let jj = if (r_mix - FLAT_FRACTION) / (1.0 - FLAT_FRACTION) < w {
+                j + 1
+            } else {
+                j
+            };
             let row = self.row(jj);
             // first bin i with row[i+1] > r_bin
             let i = row[1..].partition_point(|&c| c <= r_bin).min(N_BINS - 1);
@@ -673,8 +741,14 @@ impl Q2Sampler {
         };
         let q2 = (lo * (u * l).exp()).clamp(lo, hi);
         let density = self.density_u(j, w, u) / (q2 * l);
-        let dsigma_dq2 = self.process.dsigma_dq2_unchecked(e_nu, q2, self.helicity.eta());
-        Some(Q2Sample { q2, density, dsigma_dq2 })
+        let dsigma_dq2 = self
+            .process
+            .dsigma_dq2_unchecked(e_nu, q2, self.helicity.eta());
+        Some(Q2Sample {
+            q2,
+            density,
+            dsigma_dq2,
+        })
     }
 }
 
@@ -711,7 +785,10 @@ mod tests {
         .unwrap()
     }
     fn targets() -> [UpscatterTarget; 2] {
-        [UpscatterTarget::Coherent(Nucleus::from_name("C12").unwrap()), UpscatterTarget::FreeProton]
+        [
+            UpscatterTarget::Coherent(Nucleus::from_name("C12").unwrap()),
+            UpscatterTarget::FreeProton,
+        ]
     }
     const NUMU: Projectile = Projectile::Neutrino(Flavour::Mu);
 
@@ -729,7 +806,10 @@ mod tests {
         let e: f64 = 3.0;
         let s = mt * mt + 2.0 * mt * e;
         let rs = s.sqrt();
-        let (e1, e3) = ((s - mt * mt) / (2.0 * rs), (s + m * m - mt * mt) / (2.0 * rs));
+        let (e1, e3) = (
+            (s - mt * mt) / (2.0 * rs),
+            (s + m * m - mt * mt) / (2.0 * rs),
+        );
         let p3 = (e3 * e3 - m * m).sqrt();
         let (lo, _) = q2_range(e, m, mt).unwrap();
         assert!((lo / (-m * m + 2.0 * e1 * (e3 - p3)) - 1.0).abs() < 1e-9);
@@ -758,7 +838,12 @@ mod tests {
         let model = p1();
         for t in targets() {
             let nu = UpscatterProcess::new(&model, t, NUMU, Diagrams::ZprimeOnly);
-            let nub = UpscatterProcess::new(&model, t, Projectile::Antineutrino(Flavour::Mu), Diagrams::ZprimeOnly);
+            let nub = UpscatterProcess::new(
+                &model,
+                t,
+                Projectile::Antineutrino(Flavour::Mu),
+                Diagrams::ZprimeOnly,
+            );
             for h in Helicity::ALL {
                 for q2 in [0.001, 0.01, 0.1] {
                     let (a, b) = (nu.dsigma_dq2(2.0, q2, h), nub.dsigma_dq2(2.0, q2, h));
@@ -767,9 +852,24 @@ mod tests {
             }
         }
         // the proton Z axial term makes them differ
-        let nu = UpscatterProcess::new(&model, UpscatterTarget::FreeProton, NUMU, Diagrams::Interference);
-        let nub = UpscatterProcess::new(&model, UpscatterTarget::FreeProton, Projectile::Antineutrino(Flavour::Mu), Diagrams::Interference);
-        assert!((nu.dsigma_dq2(2.0, 0.1, Helicity::Conserving) - nub.dsigma_dq2(2.0, 0.1, Helicity::Conserving)).abs() > 0.0);
+        let nu = UpscatterProcess::new(
+            &model,
+            UpscatterTarget::FreeProton,
+            NUMU,
+            Diagrams::Interference,
+        );
+        let nub = UpscatterProcess::new(
+            &model,
+            UpscatterTarget::FreeProton,
+            Projectile::Antineutrino(Flavour::Mu),
+            Diagrams::Interference,
+        );
+        assert!(
+            (nu.dsigma_dq2(2.0, 0.1, Helicity::Conserving)
+                - nub.dsigma_dq2(2.0, 0.1, Helicity::Conserving))
+            .abs()
+                > 0.0
+        );
     }
 
     #[test]
@@ -799,10 +899,14 @@ mod tests {
         for t in targets() {
             let pr = UpscatterProcess::new(&model, t, NUMU, Diagrams::Total);
             for h in Helicity::ALL {
-                let parts: f64 = [Diagrams::ZprimeOnly, Diagrams::ZOnly, Diagrams::Interference]
-                    .iter()
-                    .map(|d| pr.with_diagrams(*d).dsigma_dq2(1.0, 0.05, h))
-                    .sum();
+                let parts: f64 = [
+                    Diagrams::ZprimeOnly,
+                    Diagrams::ZOnly,
+                    Diagrams::Interference,
+                ]
+                .iter()
+                .map(|d| pr.with_diagrams(*d).dsigma_dq2(1.0, 0.05, h))
+                .sum();
                 let tot = pr.dsigma_dq2(1.0, 0.05, h);
                 assert!((parts / tot - 1.0).abs() < 1e-12);
             }
@@ -824,24 +928,43 @@ mod tests {
                 for h in Helicity::ALL {
                     let sampler = Q2Sampler::new(pr, h, 50.0);
                     for e in [0.55, 0.77, 1.3, 4.1, 17.0, 80.0] {
-                        let Some((lo, hi)) = pr.q2_range(e) else { continue };
+                        let Some((lo, hi)) = pr.q2_range(e) else {
+                            continue;
+                        };
                         // proposal normalised
                         let gl = GaussLegendre::<16>::new();
-                        let norm = gl.integrate(|x| x.exp() * sampler.density(e, x.exp()), lo.ln(), hi.ln(), 256);
+                        let norm = gl.integrate(
+                            |x| x.exp() * sampler.density(e, x.exp()),
+                            lo.ln(),
+                            hi.ln(),
+                            256,
+                        );
                         assert!((norm - 1.0).abs() < 1e-3, "norm {norm}");
                         let n = 20_000;
                         let mut ws = Vec::with_capacity(n);
                         for _ in 0..n {
                             let s = sampler.sample(e, &mut rng).unwrap();
-                            assert!(s.q2 >= lo && s.q2 <= hi && s.density > 0.0 && s.weight().is_finite());
+                            assert!(
+                                s.q2 >= lo
+                                    && s.q2 <= hi
+                                    && s.density > 0.0
+                                    && s.weight().is_finite()
+                            );
                             ws.push(s.weight());
                         }
                         let mean = ws.iter().sum::<f64>() / n as f64;
                         let sig = pr.sigma(e, h);
                         let ess = kish(&ws);
-                        println!("ESS/N {:>22} {h:?} E={e:5}: {ess:.4}  <w>/sigma-1 = {:+.1e}", pr.target().name(), mean / sig - 1.0);
+                        println!(
+                            "ESS/N {:>22} {h:?} E={e:5}: {ess:.4}  <w>/sigma-1 = {:+.1e}",
+                            pr.target().name(),
+                            mean / sig - 1.0
+                        );
                         let err = (1.0 / (ess * n as f64)).sqrt() * 4.0 + 1e-3;
-                        assert!((mean / sig - 1.0).abs() < err, "{t:?} {h:?} E={e}: {mean} vs {sig}");
+                        assert!(
+                            (mean / sig - 1.0).abs() < err,
+                            "{t:?} {h:?} E={e}: {mean} vs {sig}"
+                        );
                         if e <= 50.0 {
                             assert!(ess > 0.8, "{t:?} {h:?} E={e}: ESS/N = {ess}");
                         }

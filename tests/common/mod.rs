@@ -8,7 +8,9 @@ use std::path::PathBuf;
 pub fn reference_dir() -> PathBuf {
     std::env::var_os("NUPORTAL_REFERENCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference"))
+        })
 }
 
 /// Read a flux table from disk independently of the library: rows of 7 numbers, `#` comments.
@@ -49,14 +51,20 @@ pub fn nue_dsigma_dt(col: usize, e: f64, t: f64, mz: f64, gg: f64) -> f64 {
     if t < 0.0 || t > tmax {
         return 0.0;
     }
-    let delta = if gg == 0.0 { 0.0 } else { gg / (2.0 * 2f64.sqrt() * GF * (2.0 * ME * t + mz * mz)) };
+    let delta = if gg == 0.0 {
+        0.0
+    } else {
+        gg / (2.0 * 2f64.sqrt() * GF * (2.0 * ME * t + mz * mz))
+    };
     let cc = if col == 1 || col == 4 { 1.0 } else { 0.0 };
     let (mut gl, mut gr) = (-0.5 + SW2 + cc + delta, SW2 + delta);
     if col >= 4 {
         std::mem::swap(&mut gl, &mut gr);
     }
     let y = 1.0 - t / e;
-    2.0 * GF * GF * ME / std::f64::consts::PI * (gl * gl + gr * gr * y * y - gl * gr * ME * t / (e * e)) * HBARC2
+    2.0 * GF * GF * ME / std::f64::consts::PI
+        * (gl * gl + gr * gr * y * y - gl * gr * ME * t / (e * e))
+        * HBARC2
 }
 
 /// sigma(E) in cm^2 by Simpson's rule in ln(2 m_e T + mz^2 + tiny) (independent quadrature).
@@ -79,7 +87,21 @@ pub fn nue_sigma(col: usize, e: f64, mz: f64, gg: f64) -> f64 {
 }
 
 /// Predicted events: POT x electrons x integral flux x sigma over [lo, hi] (trapezoid, fine grid).
-pub fn nue_rate(rows: &[[f64; 7]], col: usize, flux_scale: f64, lo: f64, hi: f64, pot: f64, electrons: f64, mz: f64, gg: f64) -> f64 {
+#[allow(
+    clippy::too_many_arguments,
+    reason = "test helper mirroring the formula's inputs"
+)]
+pub fn nue_rate(
+    rows: &[[f64; 7]],
+    col: usize,
+    flux_scale: f64,
+    lo: f64,
+    hi: f64,
+    pot: f64,
+    electrons: f64,
+    mz: f64,
+    gg: f64,
+) -> f64 {
     let n = 3000;
     let h = (hi - lo) / n as f64;
     let mut s = 0.0;
