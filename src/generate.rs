@@ -436,7 +436,7 @@ impl<'a, P: Process> Generator<'a, P> {
     ///
     /// # Errors
     /// [`GenerateError`] from the sink, the thread pool, or an interruption.
-    pub fn run<S: Sink>(
+    pub fn run<S: Sink + Send>(
         &self,
         sink: &mut S,
         meta_json: &str,
@@ -448,42 +448,71 @@ impl<'a, P: Process> Generator<'a, P> {
             .num_threads(self.opts.threads)
             .build()
             .map_err(|e| GenerateError::Threads(e.to_string()))?;
-        let window = (pool.current_num_threads() * 2).max(1) as u64;
-        let result = (|| {
-            sink.begin(&self.plan, meta_json)?;
-            let mut acc = vec![Acc::default(); self.plans.len()];
-            let n = self.n_chunks();
-            let mut done = 0u64;
-            let mut k = 0;
-            while k < n {
-                if stop() {
-                    return Err(GenerateError::Interrupted {
-                        done,
-                        total: self.opts.events,
-                    });
-                }
-                let hi = (k + window).min(n);
-                let out: Vec<(EventBatch, Vec<Acc>)> =
-                    pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
-                for (batch, a) in out {
-                    done = (done + self.opts.chunk_size as u64).min(self.opts.events);
-                    for (t, s) in acc.iter_mut().zip(a) {
-                        t.sw += s.sw;
-                        t.sw2 += s.sw2;
-                        t.n += s.n;
-                        t.attempts += s.attempts;
-                        t.bad += s.bad;
-                        t.overflow += s.overflow;
-                    }
+        let window = (pool.current_num_threads() * 2).max(1);
+        if let Err(e) = sink.begin(&self.plan, meta_json) {
+            sink.abort();
+            return Err(e.into());
+        }
+        // The sink runs on its own thread, fed through a bounded channel, so that encoding and
+        // writing one window overlaps with generating the next (batches stay in event order).
+        let (tx, rx) = std::sync::mpsc::sync_channel::<EventBatch>(window);
+        let result = std::thread::scope(|scope| {
+            let writer = scope.spawn(|| -> Result<(), OutputError> {
+                for batch in rx {
                     sink.write_batch(batch)?;
-                    progress(done);
                 }
-                k = hi;
+                Ok(())
+            });
+            let generated = (|| -> Result<Vec<Acc>, GenerateError> {
+                let mut acc = vec![Acc::default(); self.plans.len()];
+                let n = self.n_chunks();
+                let mut done = 0u64;
+                let mut k = 0;
+                while k < n {
+                    if stop() {
+                        return Err(GenerateError::Interrupted {
+                            done,
+                            total: self.opts.events,
+                        });
+                    }
+                    let hi = (k + window as u64).min(n);
+                    let out: Vec<(EventBatch, Vec<Acc>)> =
+                        pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
+                    for (batch, a) in out {
+                        done = (done + self.opts.chunk_size as u64).min(self.opts.events);
+                        for (t, s) in acc.iter_mut().zip(a) {
+                            t.sw += s.sw;
+                            t.sw2 += s.sw2;
+                            t.n += s.n;
+                            t.attempts += s.attempts;
+                            t.bad += s.bad;
+                            t.overflow += s.overflow;
+                        }
+                        if tx.send(batch).is_err() {
+                            // the writer stopped: its error is reported below
+                            return Ok(acc);
+                        }
+                        progress(done);
+                    }
+                    k = hi;
+                }
+                Ok(acc)
+            })();
+            drop(tx);
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(OutputError::Encode("the writer thread panicked".into())));
+            match (generated, written) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Err(e)) => Err(e.into()),
+                (Ok(acc), Ok(())) => Ok(acc),
             }
+        });
+        let result = result.and_then(|acc| {
             let summary = self.summarise(&acc);
             sink.finish(&finish_json(&summary))?;
             Ok(summary)
-        })();
+        });
         if result.is_err() {
             sink.abort();
         }

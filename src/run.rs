@@ -195,7 +195,7 @@ impl Prepared {
     ///
     /// # Errors
     /// [`RunError::Generate`] from the generator or the sink.
-    pub fn generate<S: Sink>(
+    pub fn generate<S: Sink + Send>(
         &self,
         sink: &mut S,
         progress: impl FnMut(u64),
@@ -207,7 +207,7 @@ impl Prepared {
         }
     }
 
-    fn generate_with<P: Process, S: Sink>(
+    fn generate_with<P: Process, S: Sink + Send>(
         &self,
         p: &P,
         sink: &mut S,

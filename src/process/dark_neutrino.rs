@@ -77,7 +77,7 @@ pub enum SignalError {
 }
 
 /// Number of log-spaced points of the tabulated sigma(E) per channel.
-const SIGMA_POINTS: usize = 96;
+const SIGMA_POINTS: usize = 48;
 
 /// One channel's physics: process, Q^2 sampler, helicity and its sigma table.
 #[derive(Debug, Clone)]
