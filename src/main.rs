@@ -1,6 +1,7 @@
 //! `nuportal`: the command-line interface (a thin layer over the library).
 //!
-//! Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+//! Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error, 130 interrupted
+//! (SIGINT/SIGTERM; no output file is left).
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -181,6 +182,10 @@ fn load_config(c: &CommonArgs, extra: &[String]) -> Result<Config, Failure> {
 }
 
 fn generate(a: GenerateArgs) -> Result<(), Failure> {
+    // SIGINT / SIGTERM stop the run between windows; the sink then removes its temporary file.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
     let mut extra = Vec::new();
     if let Some(n) = a.events {
         extra.push(format!("generation.events={n}"));
@@ -221,10 +226,24 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     );
     let mut sink = ParquetSink::new(&out, force);
     let t_setup = t0.elapsed();
-    let report = prepared
-        .generate(&mut sink, |n| bar.set_position(n), || false)
-        .map_err(classify)?;
+    let result = prepared.generate(
+        &mut sink,
+        |n| bar.set_position(n),
+        || stop.load(std::sync::atomic::Ordering::SeqCst),
+    );
     bar.finish_and_clear();
+    if let Err(RunError::Generate(nuportal::generate::GenerateError::Interrupted { done, total })) =
+        &result
+    {
+        return Err(Failure {
+            code: 130,
+            err: anyhow::anyhow!(
+                "interrupted after {done} of {total} events; nothing was written to {}",
+                out.display()
+            ),
+        });
+    }
+    let report = result.map_err(classify)?;
     let dt = t0.elapsed();
     let s = &report.summary;
     out!(

@@ -151,3 +151,39 @@ fn xsec_and_info_print_tables() {
     assert_eq!(code, 0);
     assert!(out.contains("charmii_rhc"));
 }
+
+#[test]
+fn sigterm_stops_cleanly_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_nuportal"))
+        .args([
+            "generate",
+            "--events",
+            "50000000",
+            "--quiet",
+            "--threads",
+            "1",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted after") && err.contains("nothing was written"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("output"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+}

@@ -12,7 +12,10 @@ fn first_events(card: &str, sets: &[&str]) -> (Vec<f64>, Vec<f64>) {
     let prepared = run::prepare(Config::parse(card, "golden", &sets).unwrap()).unwrap();
     let mut sink = MemorySink::default();
     prepared.generate(&mut sink, |_| {}, || false).unwrap();
-    (sink.f64_column("E_nu").unwrap()[..3].to_vec(), sink.f64_column("weight").unwrap()[..3].to_vec())
+    (
+        sink.f64_column("E_nu").unwrap()[..3].to_vec(),
+        sink.f64_column("weight").unwrap()[..3].to_vec(),
+    )
 }
 
 fn close(a: &[f64], b: &[f64]) -> bool {
@@ -21,7 +24,10 @@ fn close(a: &[f64], b: &[f64]) -> bool {
 
 #[test]
 fn nu_e_stream_is_stable() {
-    let (e, w) = first_events(include_str!("../config/examples/nu_e_sm_minerva.toml"), &["generation.events=1000"]);
+    let (e, w) = first_events(
+        include_str!("../config/examples/nu_e_sm_minerva.toml"),
+        &["generation.events=1000"],
+    );
     println!("nu_e E_nu {e:?} weight {w:?}");
     assert!(close(&e, &NUE_E), "E_nu {e:?}");
     assert!(close(&w, &NUE_W), "weight {w:?}");
@@ -29,13 +35,20 @@ fn nu_e_stream_is_stable() {
 
 #[test]
 fn dark_neutrino_stream_is_stable() {
-    let (e, w) = first_events(include_str!("../config/default.toml"), &["generation.events=1000"]);
+    let (e, w) = first_events(
+        include_str!("../config/default.toml"),
+        &["generation.events=1000"],
+    );
     println!("dark E_nu {e:?} weight {w:?}");
     assert!(close(&e, &DN_E), "E_nu {e:?}");
     assert!(close(&w, &DN_W), "weight {w:?}");
 }
 
 const NUE_E: [f64; 3] = [9.401436460823971, 5.703304061067825, 2.1049258458579962];
-const NUE_W: [f64; 3] = [0.11120810626799171, 0.11121592624610963, 0.11121420282034594];
+const NUE_W: [f64; 3] = [
+    0.11120810626799171,
+    0.11121592624610963,
+    0.11121420282034594,
+];
 const DN_E: [f64; 3] = [1.8235952309175467, 1.4497405095719398, 1.0631888726159515];
 const DN_W: [f64; 3] = [15.311174881260914, 15.359635492149621, 15.976356852933131];
