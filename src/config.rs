@@ -2,10 +2,13 @@
 //!
 //! Sections: `[process]` (`kind`), `[model]` (`preset` and its parameters), `[experiment]`
 //! (`name`: a shipped experiment or a path to a detector TOML), `[generation]` (`events`, `seed`,
-//! `threads`, `chunk_size`, `channel_floor`), `[output]` (`path`, `force`). Unknown keys are errors.
+//! `threads`, `chunk_size`, `channel_floor`), `[output]` (`path`, `force`), and optionally
+//! `[oscillation]` ([`crate::oscillation::OscillationConfig`]; adds the `w_osc` column, see
+//! `docs/oscillation.md`). Unknown keys are errors.
 //! The README has the full reference; [`Config::resolved_toml`] is what is written into outputs.
 
 use crate::model::ModelConfig;
+use crate::oscillation::{OscillationConfig, OscillationError};
 use serde::{Deserialize, Serialize};
 
 /// Errors of configuration.
@@ -39,6 +42,10 @@ pub enum ConfigError {
     /// An invalid model parameter.
     #[error(transparent)]
     Model(#[from] crate::model::ModelError),
+    /// An invalid `[oscillation]` section (the message names the key and its valid range).
+    /// (Not a `#[source]`: the message already contains it, and `{:#}` would print it twice.)
+    #[error("[oscillation] {0}")]
+    Oscillation(OscillationError),
     /// A value out of range.
     #[error("{key} = {value} is invalid: {valid}")]
     Value {
@@ -49,6 +56,12 @@ pub enum ConfigError {
         /// Valid range.
         valid: String,
     },
+}
+
+impl From<OscillationError> for ConfigError {
+    fn from(e: OscillationError) -> Self {
+        ConfigError::Oscillation(e)
+    }
 }
 
 /// `[process]`: which process to generate.
@@ -190,6 +203,41 @@ pub struct Config {
     /// Output.
     #[serde(default)]
     pub output: OutputConfig,
+    /// Oscillation (optional): adds the `w_osc` column to generated events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oscillation: Option<OscillationConfig>,
+}
+
+/// Parse only the `[oscillation]` section of a config text (with `--set` overrides applied first),
+/// and validate it; the other sections are neither required nor checked. This is what
+/// `nuportal oscillate` reads.
+///
+/// # Errors
+/// [`ConfigError::Parse`] for TOML syntax, a missing `[oscillation]` table or an unknown key in it;
+/// [`ConfigError::Set`]; [`ConfigError::Oscillation`] for a value out of range.
+pub fn parse_oscillation(
+    text: &str,
+    origin: &str,
+    sets: &[String],
+) -> Result<OscillationConfig, ConfigError> {
+    let parse_error = |message: String| ConfigError::Parse {
+        origin: origin.into(),
+        message,
+    };
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| parse_error(e.to_string()))?;
+    for s in sets {
+        apply_set(&mut table, s)?;
+    }
+    let section = table
+        .remove("oscillation")
+        .ok_or_else(|| parse_error("no [oscillation] section".into()))?;
+    let osc: OscillationConfig = section.try_into().map_err(|e: toml::de::Error| {
+        parse_error(format!("[oscillation] {}", e.to_string().trim_end()))
+    })?;
+    osc.build()?;
+    Ok(osc)
 }
 
 /// Parse a `--set key=value` value: TOML syntax if it parses (numbers, booleans, arrays, quoted
@@ -327,6 +375,9 @@ impl Config {
                     "at least one must be true",
                 );
             }
+        }
+        if let Some(osc) = &self.oscillation {
+            osc.build()?;
         }
         Ok(())
     }

@@ -41,6 +41,8 @@ pub struct Event {
     pub scatter: Vec3,
     /// Decay vertex, cm.
     pub decay: Vec3,
+    /// Oscillation probability from the flavour at production to `nu_pdg` (only with `[oscillation]`).
+    pub w_osc: f64,
 }
 
 /// A particle slot of the event record that a process may declare as output.
@@ -143,6 +145,8 @@ pub enum Source {
     Scatter(u8),
     /// Decay vertex component 0..3.
     Decay(u8),
+    /// `w_osc`.
+    WOsc,
 }
 
 /// An output column: name, type, unit, meaning, and where its value comes from.
@@ -167,6 +171,7 @@ impl Source {
     pub fn f64_of(self, ev: &Event) -> f64 {
         match self {
             Source::Weight => ev.weight,
+            Source::WOsc => ev.w_osc,
             Source::ENu => ev.nu_in.e,
             Source::Momentum(p, i) => {
                 let v = p.get(ev);
@@ -320,6 +325,22 @@ impl ColumnPlan {
             columns: c,
             channel_names,
         }
+    }
+
+    /// Append the `w_osc` column (runs with an `[oscillation]` section); `source` describes the
+    /// flavour at production, e.g. "the event's own flavour (survival probability)".
+    #[must_use]
+    pub fn with_oscillation_weight(mut self, source: &str) -> Self {
+        self.columns.push(ColumnSpec {
+            name: "w_osc".to_string(),
+            kind: ColumnKind::F64,
+            unit: "",
+            description: format!(
+                "oscillation probability P(source -> nu_pdg) at E_nu over the [oscillation] baseline and matter profile (Pbar for antineutrinos), source = {source}; NOT included in `weight`: the oscillated expectation is weight * w_osc"
+            ),
+            source: Source::WOsc,
+        });
+        self
     }
 }
 

@@ -18,6 +18,7 @@
 use crate::event::{ColumnPlan, Event, EventBatch};
 use crate::experiment::Experiment;
 use crate::flux::{FluxError, TabulatedSampler};
+use crate::oscillation::OscillationWeight;
 use crate::output::{OutputError, Sink};
 use crate::process::Process;
 use rand::{Rng, RngExt};
@@ -156,6 +157,8 @@ pub struct Generator<'a, P: Process> {
     plans: Vec<ChannelPlan>,
     plan: ColumnPlan,
     envelope: f64,
+    /// `w_osc` (runs with `[oscillation]`); cloned per chunk.
+    osc: Option<OscillationWeight>,
 }
 
 /// Pilot events per channel for the unweighting envelope.
@@ -279,6 +282,7 @@ impl<'a, P: Process> Generator<'a, P> {
             plans,
             plan,
             envelope: 0.0,
+            osc: None,
         };
         if opts.unweighted {
             gen.envelope = gen.compute_envelope();
@@ -313,6 +317,15 @@ impl<'a, P: Process> Generator<'a, P> {
     #[must_use]
     pub fn envelope(&self) -> f64 {
         self.envelope
+    }
+
+    /// Add the `w_osc` column: every event gets `P(source -> nu_pdg)` at its energy
+    /// ([`OscillationWeight`]); the weights are unchanged.
+    #[must_use]
+    pub fn with_oscillation(mut self, osc: OscillationWeight) -> Self {
+        self.plan = self.plan.with_oscillation_weight(&osc.describe_source());
+        self.osc = Some(osc);
+        self
     }
 
     /// The output column plan.
@@ -363,12 +376,17 @@ impl<'a, P: Process> Generator<'a, P> {
             .position(|p| start < p.first_event + p.n_events)
             .unwrap_or(0);
         let mut pc = self.process_channel(c);
+        // The oscillator caches per energy and needs `&mut`: one clone per chunk (not per event).
+        let mut osc = self.osc.clone();
         for i in start..end {
             while i >= self.plans[c].first_event + self.plans[c].n_events {
                 c += 1;
                 pc = self.process_channel(c);
             }
             self.one_event(i, c, pc, &mut rng, &mut ev, &mut acc[c]);
+            if let Some(o) = osc.as_mut() {
+                ev.w_osc = o.probability(self.process.channels()[pc].flavour, ev.nu_in.e);
+            }
             if self.opts.unweighted {
                 let a = &mut acc[c];
                 a.sw -= ev.weight;

@@ -43,6 +43,7 @@ pub mod nuclear;
 pub mod numerics;
 pub mod oscillation;
 pub mod output;
+pub mod plot;
 pub mod process;
 pub mod run;
 pub mod units;

@@ -52,6 +52,13 @@ enum Command {
     Decay(DecayArgs),
     /// List experiments, presets, and the output schema.
     Info(InfoArgs),
+    /// Oscillation probabilities on an energy grid (CSV), from the [oscillation] section of a config.
+    ///
+    /// Columns: E_GeV, then P_<a>_<b> (neutrinos) and Pbar_<a>_<b> (antineutrinos), a -> b in
+    /// e, mu, tau (and s for 3+1). See docs/oscillation.md.
+    ///
+    /// Example: nuportal oscillate --config osc.toml --energies 0.5:30:40:log --output p.csv --plot p.png
+    Oscillate(OscillateArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -125,6 +132,25 @@ struct InfoArgs {
     schema: bool,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+struct OscillateArgs {
+    /// Configuration (TOML) with an [oscillation] section; other sections are ignored.
+    #[arg(long)]
+    config: PathBuf,
+    /// Energy grid LO:HI:N[:log|lin] in GeV.
+    #[arg(long, default_value = "0.5:30:40:log")]
+    energies: String,
+    /// Write the CSV here (default: stdout).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Also draw P(nu_mu -> nu_mu) and P(antinu_mu -> antinu_mu) versus L/E into this PNG.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    /// Override a key of the config, e.g. --set oscillation.alpha=150 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
 }
 
 /// An error with its exit code.
@@ -505,6 +531,106 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn oscillate(a: OscillateArgs) -> Result<(), Failure> {
+    use nuportal::oscillation::{Flavour, NuType, ProbabilityTable};
+    use std::io::Write;
+    let text = std::fs::read_to_string(&a.config)
+        .with_context(|| format!("cannot read config {}", a.config.display()))
+        .map_err(usage)?;
+    let cfg = nuportal::config::parse_oscillation(&text, &a.config.display().to_string(), &a.sets)
+        .map_err(usage)?;
+    let grid = parse_grid(&a.energies).map_err(usage)?;
+    let baseline_km = cfg
+        .matter_profile()
+        .map_err(|e| usage(nuportal::config::ConfigError::from(e)))?
+        .baseline_km();
+    if a.plot.is_some() && baseline_km <= 0.0 {
+        return Err(usage(anyhow::anyhow!(
+            "--plot draws versus L/E and needs baseline_km > 0 (got {baseline_km} km)"
+        )));
+    }
+    let mut osc = cfg
+        .build()
+        .map_err(|e| usage(nuportal::config::ConfigError::from(e)))?;
+    let table = ProbabilityTable::compute(&mut osc, &grid).map_err(|e| Failure {
+        code: 1,
+        err: e.into(),
+    })?;
+    match &a.output {
+        None => {
+            let stdout = std::io::stdout();
+            table
+                .write_csv(stdout.lock())
+                .context("cannot write to stdout")?;
+        }
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            table
+                .write_csv(std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    if let Some(path) = &a.plot {
+        // A fine grid over the same energy range, uniform in log(L/E), so that fast oscillations
+        // are drawn rather than aliased by the (usually coarse) table grid.
+        const POINTS: usize = 4000;
+        let (e_lo, e_hi) = (grid[0], grid[grid.len() - 1]);
+        let (x_lo, x_hi) = (baseline_km / e_hi, baseline_km / e_lo);
+        let mut curves = Vec::new();
+        for (nu, label, colour) in [
+            (NuType::Neutrino, "P(nu_mu -> nu_mu)", 1),
+            (NuType::Antineutrino, "P(antinu_mu -> antinu_mu)", 2),
+        ] {
+            let mut points = Vec::with_capacity(POINTS);
+            #[allow(clippy::cast_precision_loss, reason = "small integers")]
+            for i in 0..POINTS {
+                let x = x_lo * (x_hi / x_lo).powf(i as f64 / (POINTS - 1) as f64);
+                let p = osc
+                    .probabilities(baseline_km / x, nu)
+                    .map_err(|e| Failure {
+                        code: 1,
+                        err: e.into(),
+                    })?;
+                points.push((x, p.get(Flavour::Mu, Flavour::Mu).unwrap_or(f64::NAN)));
+            }
+            curves.push(nuportal::plot::Curve {
+                label: label.into(),
+                points,
+                colour,
+                width: 1,
+            });
+        }
+        let panel = nuportal::plot::Panel {
+            title: format!("model {}, L = {baseline_km} km", cfg.model),
+            x_label: "L/E (km/GeV)".into(),
+            y_label: "survival probability".into(),
+            x_range: (x_lo, x_hi),
+            y_range: (0.0, 1.3),
+            x_log: true,
+            curves,
+        };
+        nuportal::plot::write_png(path, (1000, 650), &[panel]).context("--plot")?;
+    }
+    if a.output.is_some() || a.plot.is_some() {
+        let mut err = std::io::stderr();
+        let wrote: Vec<String> = a
+            .output
+            .iter()
+            .chain(&a.plot)
+            .map(|p| p.display().to_string())
+            .collect();
+        let _ = writeln!(
+            err,
+            "wrote {} ({} energies, {} columns)",
+            wrote.join(", "),
+            grid.len(),
+            table.columns.len()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -519,6 +645,7 @@ fn main() -> ExitCode {
         Command::Xsec(a) => xsec(a),
         Command::Decay(a) => decay(a),
         Command::Info(a) => info(a),
+        Command::Oscillate(a) => oscillate(a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

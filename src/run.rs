@@ -207,6 +207,21 @@ impl Prepared {
         }
     }
 
+    /// The generator of `p` for this run, with the `w_osc` column if the config has `[oscillation]`.
+    ///
+    /// # Errors
+    /// [`RunError::Generate`] if no channel is open; [`RunError::Config`] for an invalid `[oscillation]`.
+    pub fn generator<'a, P: Process>(&'a self, p: &'a P) -> Result<Generator<'a, P>, RunError> {
+        let gen = Generator::new(p, &self.experiment, self.config.generate_options())?;
+        match &self.config.oscillation {
+            None => Ok(gen),
+            Some(o) => {
+                let osc = o.build().map_err(crate::config::ConfigError::from)?;
+                Ok(gen.with_oscillation(crate::oscillation::OscillationWeight::new(osc, o.source)))
+            }
+        }
+    }
+
     fn generate_with<P: Process, S: Sink + Send>(
         &self,
         p: &P,
@@ -214,9 +229,17 @@ impl Prepared {
         progress: impl FnMut(u64),
         stop: impl Fn() -> bool,
     ) -> Result<Report, RunError> {
-        let gen = Generator::new(p, &self.experiment, self.config.generate_options())?;
+        let gen = self.generator(p)?;
         let tabulated = gen.tabulated_rates();
-        let meta = self.metadata(&tabulated);
+        let mut meta = self.metadata(&tabulated);
+        if let Some(o) = &self.config.oscillation {
+            meta["oscillation"] = json!({
+                "w_osc": "P(source -> nu_pdg) at E_nu over the [oscillation] baseline and profile; not included in weight (use weight * w_osc)",
+                "source": o.source.map_or(json!("event flavour (survival)"), |s| json!(s)),
+                "baseline_km": o.matter_profile().map(|m| m.baseline_km()).ok(),
+                "constants": o.constants,
+            });
+        }
         let begin = meta.to_string();
         let mut final_meta = Value::Null;
         let summary = gen.run(
@@ -250,9 +273,15 @@ impl Prepared {
                 p.channels().iter().map(|c| c.name.clone()).collect(),
             )
         }
-        match &self.process {
+        let plan = match &self.process {
             AnyProcess::NuElectron(p) => plan_of(p.as_ref()),
             AnyProcess::DarkNeutrino(p) => plan_of(p.as_ref()),
+        };
+        match self.config.oscillation.as_ref().map(|o| (o, o.build())) {
+            Some((o, Ok(osc))) => plan.with_oscillation_weight(
+                &crate::oscillation::OscillationWeight::new(osc, o.source).describe_source(),
+            ),
+            _ => plan,
         }
     }
 

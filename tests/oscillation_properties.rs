@@ -16,8 +16,8 @@ use num_complex::Complex64;
 use nuportal::oscillation::mixing_matrix_3p1;
 use nuportal::oscillation::SterileParameters;
 use nuportal::oscillation::{
-    pmns_matrix, MatterProfile, MixingParameters, ModelKind, NsiConfig, NsiMatrixConfig, NuType,
-    OscillationConfig, Oscillator, PhysicalConstants, ProbabilityMatrix,
+    pmns_matrix, ConstantSet, MatterProfile, MixingParameters, ModelKind, NsiConfig,
+    NsiMatrixConfig, NuType, OscillationConfig, Oscillator, PhysicalConstants, ProbabilityMatrix,
 };
 use proptest::prelude::*;
 
@@ -53,6 +53,8 @@ fn config(mixing: [f64; 6], layers: &[[f64; 3]]) -> OscillationConfig {
         ye: None,
         layers: Some(layers.to_vec()),
         prem: false,
+        constants: ConstantSet::default(),
+        source: None,
         nsi: None,
     }
 }

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use nuportal::oscillation::{
-    Flavour, ModelKind, NsiConfig, NsiMatrixConfig, NuType, OscillationConfig, PhysicalConstants,
+    ConstantSet, Flavour, ModelKind, NsiConfig, NsiMatrixConfig, NuType, OscillationConfig,
+    PhysicalConstants,
 };
 
 /// Absolute tolerance on every probability (DESIGN target).
@@ -181,6 +182,8 @@ fn config_from_header(table: &Table) -> (OscillationConfig, PhysicalConstants) {
         ye: None,
         layers: Some(layers),
         prem: false,
+        constants: ConstantSet::ReferenceTables,
+        source: None,
         nsi: (model == ModelKind::Nsi).then(|| nsi_from_header(table)),
     };
     // "hbar*c = h c/(2 pi e) = 1.97...e-07 eV*m": the last '=' of that part.
@@ -227,8 +230,10 @@ fn parse_column(name: &str) -> (NuType, Flavour, Flavour) {
 fn max_deviation(path: &Path) -> f64 {
     let table = read_table(path);
     let (config, constants) = config_from_header(&table);
+    // The `constants = "reference_tables"` key selects exactly the constants of the header.
+    assert_eq!(config.constants.constants(), constants);
     let mut osc = config
-        .build_with_constants(&constants)
+        .build()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(table.columns[0], "E_GeV");
     let columns: Vec<_> = table.columns[1..].iter().map(|c| parse_column(c)).collect();

@@ -17,6 +17,8 @@
 //! baseline_km = 735.0
 //! density_gcc = 2.8          # constant density; or layers = [[L_km, rho_gcc, Ye], ...]; or prem = true
 //! # ye = 0.5                 # electron fraction with density_gcc (default 0.5)
+//! # constants = "pdg2024"    # or "reference_tables" (G_F = 1.1663787e-5, CODATA 2018)
+//! # source = "nu_mu"         # generate only: flavour at production for `w_osc` (default: the event's)
 //!
 //! # model = "nsi" takes [nsi.e], [nsi.u], [nsi.d] tables; each entry is [re, im]:
 //! # [nsi.d]
@@ -32,7 +34,7 @@ use super::params::{
     MixingParameters, ModelKind, NsiCouplings, NsiEntries, OscillationModel, PhysicalConstants,
     SterileParameters,
 };
-use super::propagate::Oscillator;
+use super::propagate::{Flavour, Oscillator};
 
 /// Default electron fraction with `density_gcc` when `ye` is not given.
 pub const DEFAULT_ELECTRON_FRACTION: f64 = 0.5;
@@ -93,9 +95,64 @@ pub struct OscillationConfig {
     /// Chord through the PREM Earth for `baseline_km` ([`super::PremEarth::default`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub prem: bool,
+    /// Which set of physical constants to use (default `"pdg2024"`).
+    #[serde(default)]
+    pub constants: ConstantSet,
+    /// Flavour at production for the `w_osc` column of `nuportal generate` (antineutrino events use
+    /// the antineutrino of this flavour); `None` (the default): the event's own flavour, i.e. the
+    /// survival probability. Not used by the probability calculation itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceFlavour>,
     /// NSI couplings (nsi only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nsi: Option<NsiConfig>,
+}
+
+/// The `constants` key: which [`PhysicalConstants`] enter the phases and the matter potential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstantSet {
+    /// `"pdg2024"`: [`PhysicalConstants::PDG_2024`], the crate's constants (default).
+    #[default]
+    Pdg2024,
+    /// `"reference_tables"`: [`PhysicalConstants::REFERENCE_TABLES`] (G_F = 1.1663787e-5 GeV^-2,
+    /// CODATA 2018), which reproduces the tables in `shared/reference/oscillation` to ~1e-13.
+    ReferenceTables,
+}
+
+impl ConstantSet {
+    /// The constants of this set.
+    #[must_use]
+    pub fn constants(self) -> PhysicalConstants {
+        match self {
+            Self::Pdg2024 => PhysicalConstants::PDG_2024,
+            Self::ReferenceTables => PhysicalConstants::REFERENCE_TABLES,
+        }
+    }
+}
+
+/// The `source` key: the (active) flavour a neutrino had at production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFlavour {
+    /// `"nu_e"` (nu_e, or nu_e_bar for antineutrino events).
+    NuE,
+    /// `"nu_mu"` (nu_mu, or nu_mu_bar for antineutrino events).
+    NuMu,
+    /// `"nu_tau"` (nu_tau, or nu_tau_bar for antineutrino events).
+    NuTau,
+}
+
+impl SourceFlavour {
+    /// The flavour-basis state.
+    #[must_use]
+    pub fn flavour(self) -> Flavour {
+        match self {
+            Self::NuE => Flavour::E,
+            Self::NuMu => Flavour::Mu,
+            Self::NuTau => Flavour::Tau,
+        }
+    }
 }
 
 /// The `[nsi]` table: one coupling matrix per target fermion; a missing table means all zero.
@@ -306,15 +363,17 @@ impl OscillationConfig {
         Ok(profile)
     }
 
-    /// Validate and build with the crate's constants ([`PhysicalConstants::PDG_2024`]).
+    /// Validate and build with the constants chosen by the `constants` key
+    /// ([`PhysicalConstants::PDG_2024`] unless `constants = "reference_tables"`).
     ///
     /// # Errors
     /// As [`OscillationConfig::model`] and [`OscillationConfig::matter_profile`].
     pub fn build(&self) -> Result<Oscillator> {
-        self.build_with_constants(&PhysicalConstants::PDG_2024)
+        self.build_with_constants(&self.constants.constants())
     }
 
-    /// Validate and build with explicit constants (e.g. [`PhysicalConstants::REFERENCE_TABLES`]).
+    /// Validate and build with explicit constants (e.g. [`PhysicalConstants::REFERENCE_TABLES`]),
+    /// ignoring the `constants` key.
     ///
     /// # Errors
     /// As [`OscillationConfig::build`].
@@ -350,6 +409,8 @@ mod tests {
             ye: None,
             layers: None,
             prem: false,
+            constants: ConstantSet::default(),
+            source: None,
             nsi: None,
         }
     }

@@ -67,8 +67,13 @@ mod hamiltonian;
 mod matter;
 mod params;
 mod propagate;
+mod table;
+mod weight;
 
-pub use config::{NsiConfig, NsiMatrixConfig, OscillationConfig, DEFAULT_ELECTRON_FRACTION};
+pub use config::{
+    ConstantSet, NsiConfig, NsiMatrixConfig, OscillationConfig, SourceFlavour,
+    DEFAULT_ELECTRON_FRACTION,
+};
 pub use error::{OscillationError, Result};
 pub use hamiltonian::{
     mixing_matrix_3p1, pmns_matrix, rotation, Hamiltonian, NsiHamiltonian, NuType,
@@ -85,3 +90,5 @@ pub use propagate::{
     column_names, Flavour, HermitianEigen, OscillationProbabilities, Oscillator, ProbabilityMatrix,
     Propagator,
 };
+pub use table::ProbabilityTable;
+pub use weight::OscillationWeight;
