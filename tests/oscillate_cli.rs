@@ -247,3 +247,67 @@ fn bad_input_exits_2_naming_the_key_or_flag() {
     }
     assert!(!dir.path().join("p.png").exists());
 }
+
+/// The example config, with no `constants` key, run through the CLI as a user would,
+/// reproduces the nuSSI alpha = 150 reference table (the most sensitive to G_F, the sterile
+/// potential being 75 V_CC) to 1e-6 absolute: the default constants are the reference conventions.
+#[test]
+fn the_default_constants_reproduce_a_reference_table_through_the_cli() {
+    let reference_dir = std::env::var_os("NUPORTAL_REFERENCE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"));
+    let reference = std::fs::read_to_string(
+        reference_dir.join("oscillation/c_nussi_alpha150_const2p8_L735.csv"),
+    )
+    .expect("reference table (set NUPORTAL_REFERENCE_DIR)");
+    let mut lines = reference.lines().filter(|l| !l.starts_with('#'));
+    let columns: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let (lo, hi) = (rows[0][0], rows[rows.len() - 1][0]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = NUSSI.replace(
+        "layers = [[122.5, 2.6, 0.5], [490.0, 2.9, 0.5], [122.5, 2.6, 0.5]]",
+        "baseline_km = 735.0\ndensity_gcc = 2.8",
+    );
+    std::fs::write(dir.path().join("c.toml"), config).unwrap();
+    let grid = format!("{lo}:{hi}:{}:log", rows.len());
+    let (code, stdout, stderr) = nuportal(
+        &["oscillate", "--config", "c.toml", "--energies", &grid],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let mut out = stdout.lines();
+    let ours_columns: Vec<&str> = out.next().unwrap().split(',').collect();
+    let ours: Vec<Vec<f64>> = out
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(ours.len(), rows.len());
+    let mut compared = 0;
+    for (j, name) in columns.iter().enumerate().skip(1) {
+        // Reference `nu_e_to_mu` / `nubar_mu_to_s` -> ours `P_e_mu` / `Pbar_mu_s`.
+        let (prefix, rest) = name.split_once('_').unwrap();
+        let (a, b) = rest.split_once("_to_").unwrap();
+        let ours_name = format!("{}_{a}_{b}", if prefix == "nu" { "P" } else { "Pbar" });
+        let k = ours_columns.iter().position(|c| *c == ours_name).unwrap();
+        for (r, o) in rows.iter().zip(&ours) {
+            assert!(
+                (r[0] - o[0]).abs() < 1e-9 * r[0],
+                "energy grid {} vs {}",
+                r[0],
+                o[0]
+            );
+            assert!(
+                (r[j] - o[k]).abs() < 1e-6,
+                "{name} at E = {}: reference {} vs nuportal {}",
+                r[0],
+                r[j],
+                o[k]
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 16 * rows.len());
+}

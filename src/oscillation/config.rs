@@ -17,7 +17,7 @@
 //! baseline_km = 735.0
 //! density_gcc = 2.8          # constant density; or layers = [[L_km, rho_gcc, Ye], ...]; or prem = true
 //! # ye = 0.5                 # electron fraction with density_gcc (default 0.5)
-//! # constants = "pdg2024"    # or "reference_tables" (G_F = 1.1663787e-5, CODATA 2018)
+//! # constants = "reference_tables"    # default (G_F = 1.1663787e-5, CODATA 2018), or "pdg2024"
 //! # source = "nu_mu"         # generate only: flavour at production for `w_osc` (default: the event's)
 //!
 //! # model = "nsi" takes [nsi.e], [nsi.u], [nsi.d] tables; each entry is [re, im]:
@@ -95,7 +95,7 @@ pub struct OscillationConfig {
     /// Chord through the PREM Earth for `baseline_km` ([`super::PremEarth::default`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub prem: bool,
-    /// Which set of physical constants to use (default `"pdg2024"`).
+    /// Which set of physical constants to use (default `"reference_tables"`).
     #[serde(default)]
     pub constants: ConstantSet,
     /// Flavour at production for the `w_osc` column of `nuportal generate` (antineutrino events use
@@ -112,11 +112,12 @@ pub struct OscillationConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConstantSet {
-    /// `"pdg2024"`: [`PhysicalConstants::PDG_2024`], the crate's constants (default).
-    #[default]
+    /// `"pdg2024"`: [`PhysicalConstants::PDG_2024`], the crate's constants for scattering.
     Pdg2024,
     /// `"reference_tables"`: [`PhysicalConstants::REFERENCE_TABLES`] (G_F = 1.1663787e-5 GeV^-2,
-    /// CODATA 2018), which reproduces the tables in `shared/reference/oscillation` to ~1e-13.
+    /// CODATA 2018), which reproduces the tables in `shared/reference/oscillation` to ~1e-13
+    /// (default: the conventions of those tables, and of nuSQuIDS).
+    #[default]
     ReferenceTables,
 }
 
@@ -364,7 +365,7 @@ impl OscillationConfig {
     }
 
     /// Validate and build with the constants chosen by the `constants` key
-    /// ([`PhysicalConstants::PDG_2024`] unless `constants = "reference_tables"`).
+    /// ([`PhysicalConstants::REFERENCE_TABLES`] unless `constants = "pdg2024"`).
     ///
     /// # Errors
     /// As [`OscillationConfig::model`] and [`OscillationConfig::matter_profile`].

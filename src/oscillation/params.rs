@@ -18,12 +18,12 @@ use crate::units;
 /// The constants that enter the oscillation phases and the matter potential.
 ///
 /// `V_CC = sqrt(2) G_F N_e` with `N_e = rho Y_e N_A` (m_N = 1 g / N_A, the atomic mass unit), and
-/// `1 km = 1e5 / (hbar c [GeV cm])` GeV^-1. Two sets are provided: [`Self::PDG_2024`] (the crate
-/// default, from [`crate::units`]) and [`Self::REFERENCE_TABLES`] (the constants the reference tables
-/// in `shared/reference/oscillation` and nuSQuIDS 1.13 use). They differ only in G_F, by 8.6e-8
+/// `1 km = 1e5 / (hbar c [GeV cm])` GeV^-1. Two sets are provided: [`Self::REFERENCE_TABLES`] (the
+/// default: the constants the reference tables in `shared/reference/oscillation` and nuSQuIDS 1.13
+/// use) and [`Self::PDG_2024`] (the crate's scattering constants, from [`crate::units`]). They differ only in G_F, by 8.6e-8
 /// relative; on the reference tables that moves probabilities by up to 3.8e-7 (the nuSSI alpha = 150
-/// table, where the sterile potential is 75 V_CC), so reproducing them to better than that needs
-/// [`Self::REFERENCE_TABLES`].
+/// table, where the sterile potential is 75 V_CC), and more at larger alpha or longer baselines,
+/// hence the default.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PhysicalConstants {
     /// Fermi constant G_F, GeV^-2.
@@ -72,9 +72,9 @@ impl PhysicalConstants {
 }
 
 impl Default for PhysicalConstants {
-    /// [`PhysicalConstants::PDG_2024`].
+    /// [`PhysicalConstants::REFERENCE_TABLES`].
     fn default() -> Self {
-        Self::PDG_2024
+        Self::REFERENCE_TABLES
     }
 }
 
