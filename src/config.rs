@@ -226,18 +226,70 @@ pub fn parse_oscillation(
     };
     let mut table: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| parse_error(e.to_string()))?;
+        .map_err(|e: toml::de::Error| parse_error(toml_message(&e)))?;
     for s in sets {
         apply_set(&mut table, s)?;
     }
     let section = table
         .remove("oscillation")
         .ok_or_else(|| parse_error("no [oscillation] section".into()))?;
-    let osc: OscillationConfig = section.try_into().map_err(|e: toml::de::Error| {
-        parse_error(format!("[oscillation] {}", e.to_string().trim_end()))
-    })?;
+    let osc: OscillationConfig = section
+        .try_into()
+        .map_err(|e: toml::de::Error| parse_error(format!("[oscillation] {}", toml_message(&e))))?;
     osc.build()?;
     Ok(osc)
+}
+
+/// The message of a TOML error, with the nearest valid name suggested for an unknown key or
+/// variant ("unknown field `evnts`, expected one of `events`, ... (did you mean `events`?)").
+#[must_use]
+pub fn toml_message(e: &toml::de::Error) -> String {
+    with_suggestion(e.to_string().trim_end())
+}
+
+/// Append "(did you mean `x`?)" to a serde message of the form "unknown field `a`, expected one
+/// of `b`, `c`" (or "unknown variant ..."), when one of the expected names is close to the unknown
+/// one (Damerau-Levenshtein distance at most 1 + len/4, or a case-insensitive match).
+#[must_use]
+pub fn with_suggestion(message: &str) -> String {
+    let Some(at) = message
+        .find("unknown field `")
+        .or_else(|| message.find("unknown variant `"))
+    else {
+        return message.to_owned();
+    };
+    let rest = &message[at..];
+    let Some((head, expected)) = rest.split_once("expected") else {
+        return message.to_owned();
+    };
+    let Some(unknown) = head.split('`').nth(1) else {
+        return message.to_owned();
+    };
+    // The expected names are the backticked words after "expected", up to the end of the line.
+    let expected = expected.lines().next().unwrap_or("");
+    let names = expected.split('`').skip(1).step_by(2);
+    let best = names
+        .map(|n| {
+            let d = if n.eq_ignore_ascii_case(unknown) {
+                0
+            } else {
+                strsim::damerau_levenshtein(&unknown.to_ascii_lowercase(), &n.to_ascii_lowercase())
+            };
+            (d, n)
+        })
+        .min_by_key(|&(d, _)| d);
+    match best {
+        Some((d, name)) if d <= 1 + unknown.len() / 4 => {
+            // Insert the hint at the end of the line that names the unknown key.
+            let line_end = message[at..].find('\n').map_or(message.len(), |i| at + i);
+            format!(
+                "{} (did you mean `{name}`?){}",
+                &message[..line_end],
+                &message[line_end..]
+            )
+        }
+        _ => message.to_owned(),
+    }
 }
 
 /// Parse a `--set key=value` value: TOML syntax if it parses (numbers, booleans, arrays, quoted
@@ -288,21 +340,20 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the key, the line, or the value and its valid range.
     pub fn parse(text: &str, origin: &str, sets: &[String]) -> Result<Self, ConfigError> {
-        let mut table: toml::Table =
-            text.parse()
-                .map_err(|e: toml::de::Error| ConfigError::Parse {
-                    origin: origin.into(),
-                    message: e.to_string(),
-                })?;
-        for s in sets {
-            apply_set(&mut table, s)?;
-        }
-        let cfg: Config = table
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Parse {
-                origin: origin.into(),
-                message: e.to_string(),
-            })?;
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
+            origin: origin.into(),
+            message: toml_message(&e),
+        };
+        let cfg: Config = if sets.is_empty() {
+            // Straight from the text, so schema errors (unknown keys, wrong types) carry the line.
+            toml::from_str(text).map_err(parse_error)?
+        } else {
+            let mut table: toml::Table = text.parse().map_err(parse_error)?;
+            for s in sets {
+                apply_set(&mut table, s)?;
+            }
+            table.try_into().map_err(parse_error)?
+        };
         cfg.validate()?;
         Ok(cfg)
     }
@@ -351,6 +402,34 @@ impl Config {
                 g.threads.to_string(),
                 "must be in [0, 1024] (0 = all cores)",
             );
+        }
+        if let Some(pot) = self.experiment.pot {
+            if !(pot.is_finite() && pot > 0.0) {
+                return bad(
+                    "experiment.pot",
+                    pot.to_string(),
+                    "must be finite and > 0 (protons on target)",
+                );
+            }
+        }
+        if let Some(fractions) = &self.experiment.mass_fractions {
+            for (element, f) in fractions {
+                if !(f.is_finite() && (0.0..=1.0).contains(f)) {
+                    return bad(
+                        &format!("experiment.mass_fractions.{element}"),
+                        f.to_string(),
+                        "must be in [0, 1]",
+                    );
+                }
+            }
+            let sum: f64 = fractions.values().sum();
+            if (sum - 1.0).abs() > 1e-6 {
+                return bad(
+                    "experiment.mass_fractions",
+                    format!("{fractions:?} (sum {sum})"),
+                    "the fractions must sum to 1 (within 1e-6)",
+                );
+            }
         }
         self.model.couplings()?;
         if let ProcessConfig::Upscattering(u) = &self.process {
@@ -427,6 +506,38 @@ mod tests {
         assert_eq!(c.model.preset(), "free");
         let again = Config::parse(&c.resolved_toml(), "resolved", &[]).unwrap();
         assert_eq!(again, c);
+    }
+
+    #[test]
+    fn nearest_key_is_suggested() {
+        let m = with_suggestion(
+            "unknown field `evnts`, expected one of `events`, `seed`\nin `generation`",
+        );
+        assert_eq!(
+            m,
+            "unknown field `evnts`, expected one of `events`, `seed` (did you mean `events`?)\nin `generation`"
+        );
+        let m = with_suggestion(
+            "unknown variant `upscatering`, expected `nu_e_elastic` or `upscattering`",
+        );
+        assert!(m.ends_with("(did you mean `upscattering`?)"), "{m}");
+        let m = with_suggestion("unknown field `hnltype`, expected `m4` or `HNLtype`");
+        assert!(m.ends_with("(did you mean `HNLtype`?)"), "{m}");
+        // Nothing close: no guess.
+        let m = with_suggestion("unknown field `colour`, expected `events` or `seed`");
+        assert!(!m.contains("did you mean"), "{m}");
+        // With the line of the file, from a real parse.
+        let e = Config::parse(
+            "[process]\nkind = \"nu_e_elastic\"\n[generation]\nevnts = 3\n",
+            "t.toml",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("line 4") && e.contains("did you mean `events`"),
+            "{e}"
+        );
     }
 
     #[test]

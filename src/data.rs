@@ -107,7 +107,15 @@ fn resolve(
                 String::new()
             } else {
                 let names: Vec<&str> = shipped.iter().map(|(n, _)| *n).collect();
-                format!(" (shipped: {})", names.join(", "))
+                let nearest = names
+                    .iter()
+                    .map(|n| (strsim::damerau_levenshtein(n, name_or_path), *n))
+                    .min()
+                    .filter(|&(d, _)| d <= 1 + name_or_path.len() / 4);
+                match nearest {
+                    Some((_, n)) => format!(" (did you mean `{n}`? shipped: {})", names.join(", ")),
+                    None => format!(" (shipped: {})", names.join(", ")),
+                }
             };
             Err(ReadError {
                 path: path.display().to_string(),

@@ -570,7 +570,7 @@ impl Experiment {
         let o = origin.to_string();
         let spec: DetectorSpec = toml::from_str(text).map_err(|e| ExperimentError::Toml {
             origin: o.clone(),
-            message: e.to_string(),
+            message: crate::config::toml_message(&e),
         })?;
         Self::from_spec(
             spec,

@@ -631,6 +631,24 @@ fn oscillate(a: OscillateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The error and its causes joined by ": ", skipping a cause whose text the message already holds
+/// (many errors embed their source in their own message, and `{:#}` would print it twice).
+fn render_error(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = text.trim_end();
+        if out.contains(text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(text);
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -650,7 +668,11 @@ fn main() -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {:#}", f.err);
+            // Not eprintln!: a closed stderr must not turn an error into a panic.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("error: {}\n", render_error(&f.err)),
+            );
             ExitCode::from(f.code)
         }
     }

@@ -64,17 +64,21 @@ pub fn prepare(config: Config) -> Result<Prepared, RunError> {
         config.experiment.pot,
         config.experiment.mass_split,
         config.experiment.mass_fractions.as_ref(),
-    )?;
-    if let Some(p) = config.experiment.pot {
-        if !(p > 0.0 && p.is_finite()) {
-            return Err(crate::config::ConfigError::Value {
-                key: "experiment.pot".into(),
-                value: p.to_string(),
-                valid: "must be finite and > 0".into(),
-            }
-            .into());
+    )
+    .map_err(|e| match e {
+        // The name itself is neither shipped nor a readable file: say which key holds it.
+        ExperimentError::Read(r) if r.path == config.experiment.name => {
+            RunError::Config(crate::config::ConfigError::Value {
+                key: "experiment.name".into(),
+                value: format!("{:?}", config.experiment.name),
+                valid: format!(
+                    "a shipped experiment or a readable detector TOML ({}){}",
+                    r.source, r.hint
+                ),
+            })
         }
-    }
+        e => e.into(),
+    })?;
     let couplings = config
         .model
         .couplings()
