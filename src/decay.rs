@@ -47,7 +47,7 @@ const PI: f64 = std::f64::consts::PI;
 #[non_exhaustive]
 pub enum DecayError {
     /// N cannot decay to nu e+ e- (m4 <= 2 m_e) or the Z' cannot decay to e+ e-.
-    #[error("no N -> nu e+ e- decay chain open for m4 = {m4} GeV, mzprime = {mzprime} GeV")]
+    #[error("no N -> nu e+ e- decay chain open for model.m4 = {m4} GeV, model.mzprime = {mzprime} GeV: need m4 > 2 m_e = 1.022 MeV and, for an on-shell Z' (mzprime < m4), mzprime > 2 m_e")]
     Closed {
         /// N mass, GeV.
         m4: f64,

@@ -45,6 +45,26 @@ pub struct Event {
     pub w_osc: f64,
 }
 
+impl Event {
+    /// Whether every four-momentum and vertex component is finite (the sanity check of the event
+    /// loop; a NaN or infinity anywhere propagates into the sum).
+    #[must_use]
+    pub fn kinematics_finite(&self) -> bool {
+        let p = |v: &FourVector| v.e + v.px + v.py + v.pz;
+        let x = |v: &Vec3| v.x + v.y + v.z;
+        (p(&self.nu_in)
+            + p(&self.n)
+            + p(&self.recoil)
+            + p(&self.nu_out)
+            + p(&self.e_minus)
+            + p(&self.e_plus)
+            + p(&self.e_out)
+            + x(&self.scatter)
+            + x(&self.decay))
+        .is_finite()
+    }
+}
+
 /// A particle slot of the event record that a process may declare as output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Particle {

@@ -133,7 +133,8 @@ pub struct RunSummary {
     pub acceptance: f64,
     /// Unweighted runs: events whose weight exceeded the envelope (kept with their own weight).
     pub envelope_overflows: u64,
-    /// Events whose weight failed the sanity check (non-finite or negative) and was set to 0.
+    /// Events that failed the sanity check (weight non-finite or negative, or a non-finite
+    /// momentum or vertex component); they are kept with weight 0.
     pub bad_events: u64,
     /// Kish effective sample size of the whole sample.
     pub ess: f64,
@@ -437,7 +438,10 @@ impl<'a, P: Process> Generator<'a, P> {
             reason = "event counts are far below 2^52"
         )]
         let mut w = plan.exposure * phi * f / (pdf * plan.n_events as f64);
-        if !(w.is_finite() && w >= 0.0) {
+        // Sanity check: a non-finite or negative weight, or a non-finite momentum or vertex,
+        // is counted (summary `bad_events`, reported by `generate`) and the event kept with
+        // weight 0, never silently dropped.
+        if !(w.is_finite() && w >= 0.0 && ev.kinematics_finite()) {
             acc.bad += 1;
             w = 0.0;
         }

@@ -335,7 +335,18 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
         rate,
         t_setup.as_secs_f64()
     );
+    if let Some(mib) = peak_resident_mib() {
+        out!("peak resident memory {mib:.1} MiB");
+    }
     Ok(())
+}
+
+/// Peak resident set size of this process in MiB (`VmHWM` of `/proc/self/status`; Linux only).
+fn peak_resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// Parse LO:HI:N[:log|lin].

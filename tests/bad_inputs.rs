@@ -80,10 +80,12 @@ fn every_bad_input_gets_its_documented_message_and_exit_code() {
     // Every card of the corpus is in the table (detector and flux files through their cards).
     for (path, _) in &before {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let referenced = doc.contains(&name)
-            || doc.contains(&format!("card_{name}"))
-            || name.ends_with(".dat");
-        assert!(referenced, "tests/bad_inputs/{name} is not in docs/bad_inputs.md");
+        let referenced =
+            doc.contains(&name) || doc.contains(&format!("card_{name}")) || name.ends_with(".dat");
+        assert!(
+            referenced,
+            "tests/bad_inputs/{name} is not in docs/bad_inputs.md"
+        );
     }
     let mut failures = Vec::new();
     for row in &rows {
@@ -130,7 +132,12 @@ fn every_bad_input_gets_its_documented_message_and_exit_code() {
     }
     // The corpus itself is untouched (the `--force` row must not overwrite its target).
     for (path, bytes) in &before {
-        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{} changed", path.display());
+        assert_eq!(
+            &std::fs::read(path).unwrap(),
+            bytes,
+            "{} changed",
+            path.display()
+        );
     }
     let left: Vec<_> = corpus_files(&corpus)
         .into_iter()

@@ -124,3 +124,101 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<nuportal::run::Prepared>();
     assert_send_sync::<nuportal::config::Config>();
 }
+
+/// Model points at the edges of the parameter space: the Z' just above 2 m_e, N close to the
+/// flux's kinematic reach, tiny and large couplings, a Z' a thousand times heavier than N. Each
+/// either runs with finite, non-negative weights, no event failing the sanity check and four-momentum
+/// conserved, or is refused with an error that names the model key (never a panic or a NaN).
+fn extreme_point() -> impl Strategy<Value = (f64, f64, f64, f64, f64, &'static str)> {
+    prop_oneof![
+        // mzprime = 2 m_e (1 + 10^u): the Z' -> e+e- threshold.
+        (0.01f64..0.5, -6.0f64..-1.0).prop_map(|(m4, u)| (
+            m4,
+            2.0 * M_E * (1.0 + 10f64.powf(u)),
+            1e-3,
+            0.25,
+            1e-3,
+            "miniboone_fhc"
+        )),
+        // m4 near the flux's reach at CHARM-II and MiniBooNE (heavy Z').
+        (
+            0.5f64..0.99,
+            prop_oneof![Just("charmii_fhc"), Just("miniboone_fhc")]
+        )
+            .prop_map(|(f, exp)| {
+                let reach = if exp == "charmii_fhc" { 20.0 } else { 6.5 };
+                (f * reach, 1.5 * f * reach, 1e-2, 0.25, 1e-2, exp)
+            }),
+        // Tiny couplings.
+        (0.05f64..0.45, -12.0f64..-6.0, -8.0f64..-4.0, -12.0f64..-6.0).prop_map(
+            |(m4, lu, la, le)| (
+                m4,
+                0.03,
+                10f64.powf(lu),
+                10f64.powf(la),
+                10f64.powf(le),
+                "minerva_le_fhc"
+            )
+        ),
+        // Large couplings: |U| near 1, alpha_D = O(1), epsilon = 0.1.
+        (0.05f64..0.45, 0.5f64..0.99, 0.5f64..1.0).prop_map(|(m4, u, a)| (
+            m4,
+            0.3 * m4,
+            u,
+            a,
+            0.1,
+            "miniboone_fhc"
+        )),
+        // A Z' up to 1000 times heavier than N.
+        (0.01f64..0.45, 10.0f64..1000.0).prop_map(|(m4, r)| (
+            m4,
+            r * m4,
+            1e-2,
+            0.25,
+            1e-2,
+            "miniboone_fhc"
+        )),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+    #[test]
+    fn extreme_model_points_give_finite_weights_or_a_clear_error(
+        (m4, mzp, umu4, alpha_d, eps, exp) in extreme_point(),
+        majorana in any::<bool>(),
+    ) {
+        let text = card(m4, mzp, umu4, alpha_d, eps, majorana, exp, false);
+        let cfg = match Config::parse(&text, "prop", &[]) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(msg.contains("model"), "{}", msg);
+                return Ok(());
+            }
+        };
+        let prepared = match run::prepare(cfg) {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(msg.contains("model.m4") || msg.contains("no channel is open"), "m4 = {m4}, mzprime = {mzp}: {msg}");
+                return Ok(());
+            }
+        };
+        let mut sink = MemorySink::default();
+        let report = prepared.generate(&mut sink, |_| {}, || false).unwrap();
+        prop_assert_eq!(report.summary.bad_events, 0, "m4 = {}, mzprime = {}", m4, mzp);
+        prop_assert!(report.summary.predicted_total.is_finite() && report.summary.predicted_total > 0.0);
+        let w = sink.f64_column("weight").unwrap();
+        let (nu, n, rec, nu_out, em, ep) = (p4(&sink, "nu_in"), p4(&sink, "N"), p4(&sink, "recoil"), p4(&sink, "nu_out"), p4(&sink, "e_minus"), p4(&sink, "e_plus"));
+        for i in 0..w.len() {
+            prop_assert!(w[i].is_finite() && w[i] >= 0.0, "weight {}", w[i]);
+            let target = FourVector::at_rest(rec[i].m());
+            prop_assert!(conservation_violation(nu[i] + target, n[i] + rec[i]) < 1e-9, "scattering vertex, event {}", i);
+            prop_assert!(conservation_violation(n[i], nu_out[i] + em[i] + ep[i]) < 1e-9, "decay vertex, event {}", i);
+        }
+        for c in ["x_decay", "y_decay", "z_decay"] {
+            prop_assert!(sink.f64_column(c).unwrap().iter().all(|x| x.is_finite()), "{}", c);
+        }
+    }
+}
