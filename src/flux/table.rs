@@ -155,13 +155,28 @@ impl FluxTable {
                 *v *= f;
             }
         }
-        Ok(Self {
+        let table = Self {
             source: source.to_string(),
             sha256: crate::data::sha256_hex(text.as_bytes()),
             units,
             energies,
             columns,
-        })
+        };
+        // Values so large that the integral overflows f64 would give infinite weights downstream.
+        let (lo, hi) = table.range();
+        for f in Flavour::ALL {
+            if !table.integral(f, lo, hi).is_finite() {
+                return Err(FluxError::Table {
+                    file: source.to_string(),
+                    what: format!(
+                        "column {} ({}): the integral over energy overflows (values too large for f64; expected nu / cm^2 (or m^2) / GeV / POT)",
+                        f as usize + 2,
+                        f.name()
+                    ),
+                });
+            }
+        }
+        Ok(table)
     }
 
     /// Table energies (GeV), increasing.
