@@ -73,6 +73,28 @@ pub enum ProcessConfig {
     /// nu + A -> N + A (coherent and proton-elastic) with N -> nu e+ e-; needs
     /// `[model] preset = "dark_neutrino"`.
     Upscattering(UpscatteringConfig),
+    /// Coherent elastic neutrino-nucleus scattering nu + A -> nu + A (SM + Z').
+    Cevns(CevnsConfig),
+}
+
+/// Options of `[process] kind = "cevns"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CevnsConfig {
+    /// Nuclear form factor: `helm` (Lewin-Smith parameters), `klein_nystrand`,
+    /// `symmetrized_fermi`, or `fourier_bessel` (only where a fit exists).
+    pub form_factor: crate::nuclear::FormFactorModel,
+    /// Incoming flavours to generate; empty = every flavour of the flux.
+    pub nu_flavors: Vec<crate::flux::Flavour>,
+}
+
+impl Default for CevnsConfig {
+    fn default() -> Self {
+        Self {
+            form_factor: crate::nuclear::FormFactorModel::Helm,
+            nu_flavors: vec![],
+        }
+    }
 }
 
 /// Options of `[process] kind = "upscattering"`.
@@ -123,6 +145,7 @@ impl ProcessConfig {
         match self {
             ProcessConfig::NuEElastic {} => "nu_e_elastic",
             ProcessConfig::Upscattering(_) => "upscattering",
+            ProcessConfig::Cevns(_) => "cevns",
         }
     }
 }
