@@ -81,9 +81,11 @@ pub enum ProcessConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CevnsConfig {
-    /// Nuclear form factor: `helm` (Lewin-Smith parameters), `klein_nystrand`,
-    /// `symmetrized_fermi`, or `fourier_bessel` (only where a fit exists).
-    pub form_factor: crate::nuclear::FormFactorModel,
+    /// Nuclear form factor by name: `helm` (Lewin-Smith parameters), `klein_nystrand`,
+    /// `symmetrized_fermi`, or `fourier_bessel` (only where a fit exists). A name rather than an
+    /// enum so that a wrong value is reported with its key (`process.form_factor`); see
+    /// [`CevnsConfig::form_factor_model`].
+    pub form_factor: String,
     /// Incoming flavours to generate; empty = every flavour of the flux.
     pub nu_flavors: Vec<crate::flux::Flavour>,
 }
@@ -91,9 +93,25 @@ pub struct CevnsConfig {
 impl Default for CevnsConfig {
     fn default() -> Self {
         Self {
-            form_factor: crate::nuclear::FormFactorModel::Helm,
+            form_factor: "helm".into(),
             nu_flavors: vec![],
         }
+    }
+}
+
+impl CevnsConfig {
+    /// The form-factor model named by `form_factor`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Value`] naming `process.form_factor` and the valid names.
+    pub fn form_factor_model(&self) -> Result<crate::nuclear::FormFactorModel, ConfigError> {
+        crate::nuclear::FormFactorModel::from_name(&self.form_factor).map_err(|_| {
+            ConfigError::Value {
+                key: "process.form_factor".into(),
+                value: format!("{:?}", self.form_factor),
+                valid: "one of helm, klein_nystrand, symmetrized_fermi, fourier_bessel".into(),
+            }
+        })
     }
 }
 
@@ -398,6 +416,9 @@ impl Config {
                     "at least one must be true",
                 );
             }
+        }
+        if let ProcessConfig::Cevns(c) = &self.process {
+            c.form_factor_model()?;
         }
         if let Some(osc) = &self.oscillation {
             osc.build()?;

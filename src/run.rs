@@ -118,7 +118,7 @@ pub fn prepare(config: Config) -> Result<Prepared, RunError> {
         ProcessConfig::Cevns(c) => AnyProcess::Cevns(Box::new(Cevns::new(
             couplings,
             &experiment,
-            c.form_factor,
+            c.form_factor_model()?,
             &c.nu_flavors,
         )?)),
     };
