@@ -1,20 +1,9 @@
 //! The CEvNS and preset features as users run them: `info --presets`, `generate` at COHERENT CsI
 //! with the acceptance summary, and configuration errors (exit code 2, naming the key).
 
-use std::process::Command;
+mod common;
 
-fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nuportal"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::nuportal;
 
 #[test]
 fn info_lists_presets_with_parameters() {

@@ -414,7 +414,7 @@ mod tests {
     fn reactor_parametrisations_agree_roughly() {
         // Two independent fits of the same spectra (1989 and 2011) agree within ~10% on 2-8 MeV
         // integrals (the 2011 re-evaluation is the origin of the "reactor anomaly", +3-6%).
-        for i in 0..4 {
+        for (i, name) in FISSILE_ISOTOPES.iter().enumerate() {
             let hm = simpson(
                 |e| spectrum_per_fission(ReactorSpectrumModel::HuberMueller, i, e),
                 2.0,
@@ -427,11 +427,7 @@ mod tests {
                 8.0,
                 600,
             );
-            assert!(
-                (hm / ve - 1.0).abs() < 0.12,
-                "{}: {hm} {ve}",
-                FISSILE_ISOTOPES[i]
-            );
+            assert!((hm / ve - 1.0).abs() < 0.12, "{}: {hm} {ve}", name);
         }
     }
 }

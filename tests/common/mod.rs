@@ -152,3 +152,17 @@ pub fn michel_mubar(e: f64) -> f64 {
     let x = e / MMU;
     64.0 / MMU * x * x * (0.75 - x)
 }
+
+/// Run the `nuportal` binary in `dir`: (exit code, stdout, stderr).
+pub fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nuportal"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
