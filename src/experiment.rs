@@ -367,7 +367,7 @@ pub struct DetectorSpec {
 }
 
 /// A published acceptance for nuclear recoils: the recoil kinetic energy T is converted to a
-/// detected signal S = `signal_per_kev_nr` x T[keV] (photoelectrons for COHERENT CsI, keV_ee for a
+/// detected signal S = `signal_per_kev_nr` x (T in keV) (photoelectrons for COHERENT CsI, keV_ee for a
 /// quenched detector, or 1 for keV_nr itself) and the acceptance is interpolated linearly in the
 /// table (`signal`, `efficiency`), zero below `signal_min` and equal to the last value above the
 /// table. No Poisson smearing of the signal (a detector-stage refinement).

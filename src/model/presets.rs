@@ -299,6 +299,30 @@ mod tests {
     }
 
     #[test]
+    fn nu_e_shift_is_nsi_times_suppression() {
+        // The nu-e amplitude shift delta(T) of every preset equals eps^e x mZ'^2/(2 m_e T + mZ'^2).
+        use crate::flux::Flavour;
+        use crate::process::nu_electron::NuElectron;
+        use crate::units::M_E;
+        for c in [
+            b_minus_l(0.02, 1e-4),
+            right_handed(0.005, 3e-5),
+            lmu_minus_ltau(0.1, 1e-3),
+        ] {
+            let z = NuElectron::with_channels(c, vec![]);
+            let sm = NuElectron::with_channels(Couplings::sm(), vec![]);
+            for t in [0.0, 1e-4, 3e-3] {
+                let (gl, _) = z.chiral_couplings(Flavour::NuMu, t);
+                let (gl0, _) = sm.chiral_couplings(Flavour::NuMu, t);
+                let m = c.mzprime.unwrap();
+                let want = nsi_epsilon(&c, MatterFermion::Electron, 1)
+                    * scattering_suppression(m, 2.0 * M_E * t);
+                assert!(((gl - gl0) - want).abs() < 1e-12 * want.abs().max(1e-12));
+            }
+        }
+    }
+
+    #[test]
     fn farzan_nsi() {
         // eps^u_{mumu} = (g'/3) g' / (2 sqrt2 G_F mZ'^2) ; ~1 for g' ~ 1e-4 at 10 MeV
         let c = lmu_plus_ltau_b1(0.01, 1e-4, 1.0);

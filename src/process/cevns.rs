@@ -425,6 +425,29 @@ mod tests {
     }
 
     #[test]
+    fn isotope_abundances_sum_to_one() {
+        for el in ["C", "O", "Na", "Si", "Ar", "Ge", "I", "Xe", "Cs"] {
+            let s: f64 = isotopes_of(el).unwrap().iter().map(|i| i.1).sum();
+            assert!((s - 1.0).abs() < 1e-4, "{el}: {s}");
+            for (iso, _) in isotopes_of(el).unwrap() {
+                assert!(Nucleus::from_name(iso).is_ok(), "{iso}");
+            }
+        }
+        assert!(isotopes_of("H").is_none());
+    }
+
+    #[test]
+    fn klein_nystrand_small_q_radius() {
+        // F = 1 - q^2 <r^2>/6 with <r^2> = 3/5 R_A^2 + 6 a_k^2 (hard sphere folded with a Yukawa)
+        let a = 133.0_f64;
+        let r2 = 0.6 * (1.2 * a.cbrt()).powi(2) + 6.0 * 0.49;
+        let q_fm = 0.01;
+        let q2 = (q_fm * crate::units::HBARC_GEV_CM * 1e13).powi(2);
+        let f = crate::nuclear::klein_nystrand(q2, a);
+        assert!((f - (1.0 - q_fm * q_fm * r2 / 6.0)).abs() < 1e-7, "{f}");
+    }
+
+    #[test]
     fn weak_charge_of_cs133() {
         // N - (1 - 4 s^2) Z = 78 - 0.04572 x 55 = 75.485
         assert!((weak_charge(55, 78, 0.23857) - 75.485_4).abs() < 1e-3);

@@ -349,6 +349,24 @@ mod tests {
     }
 
     #[test]
+    fn axial_electron_coupling_shifts_chiral_couplings_oppositely() {
+        // e-bar gamma (g_e - a_e gamma5) e = c_L e_L + c_R e_R with c_{L,R} = g_e +- a_e
+        let c = Couplings {
+            mzprime: Some(0.01),
+            g_nu: [0.0, 2e-5, 0.0],
+            g_lepton: [0.0; 3],
+            g_lepton_axial: [3e-5, 0.0, 0.0],
+            g_u: 0.0,
+            g_d: 0.0,
+        };
+        let z = NuElectron::with_channels(c, vec![]);
+        let (gl, gr) = z.chiral_couplings(Flavour::NuMu, 0.0);
+        let (gl0, gr0) = sm().chiral_couplings(Flavour::NuMu, 0.0);
+        let d = 2e-5 * 3e-5 / (2.0 * SQRT_2 * G_F * 1e-4);
+        assert!((gl - gl0 - d).abs() < 1e-12 && (gr - gr0 + d).abs() < 1e-12);
+    }
+
+    #[test]
     fn quadrature_matches_closed_form_for_tiny_coupling() {
         // A Z' with negligible coupling exercises the quadrature path against the closed form.
         let c = Couplings {
