@@ -334,3 +334,25 @@ fn invalid_cevns_keys_name_the_key() {
     let e = run::prepare(cfg).unwrap_err().to_string();
     assert!(e.contains("form_factor") && e.contains("Cs133"), "{e}");
 }
+
+#[test]
+fn argon_flux_averaged_cross_section_is_within_the_measurement() {
+    // COHERENT argon (PRL 126 (2021) 012002): <sigma> = (2.2 +- 0.7) e-39 cm^2 over the SNS flux.
+    const AR: (f64, f64, f64) = (18.0, 40.0, 39.962_383_12);
+    let one = |_: f64| 1.0;
+    let s = folded(AR, helm, &one, None);
+    let avg = s.iter().sum::<f64>() / 3.0;
+    let p = Cevns::with_nuclei(
+        Couplings::sm(),
+        FormFactorModel::Helm,
+        &[(Flavour::NuE, "Ar40")],
+    )
+    .unwrap();
+    let lib = simpson(|e| michel_e(e) * p.sigma_cm2(0, e), 0.0, MMU / 2.0, 200);
+    println!(
+        "Ar40 flux-averaged SM sigma {avg:.4e} cm^2 (nu_e: independent {:.4e}, library {lib:.4e})",
+        s[1]
+    );
+    assert!((lib / s[1] - 1.0).abs() < 1e-4);
+    assert!((avg - 2.2e-39).abs() < 0.7e-39, "{avg}");
+}
