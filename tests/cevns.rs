@@ -356,3 +356,35 @@ fn argon_flux_averaged_cross_section_is_within_the_measurement() {
     assert!((lib / s[1] - 1.0).abs() < 1e-4);
     assert!((avg - 2.2e-39).abs() < 0.7e-39, "{avg}");
 }
+
+#[test]
+fn germanium_and_xenon_are_isotope_averaged() {
+    // A user detector file (by path) with natural Ge and Xe: one channel per isotope, target counts
+    // summing to the element's atoms (natural atomic weights), and the rate the abundance-weighted sum.
+    let dir = tempfile::tempdir().unwrap();
+    for (el, n_iso, weight) in [("Ge", 5, 72.630), ("Xe", 9, 131.293)] {
+        let det = format!(
+            "name = \"x\"\n[flux]\nsource = {{ kind = \"stopped_pion\", nu_per_flavour_per_pot = 0.08, baseline_m = 20.0 }}\ne_min_gev = 0.0\ne_max_gev = 0.06\n[exposure]\npot = 1e23\n[target]\nmaterial = \"{el}\"\nmass_t = 0.01\n[geometry]\nshape = \"box\"\nsize_cm = [10.0, 10.0, 10.0]\n[fiducial]\nshape = \"box\"\nsize_cm = [10.0, 10.0, 10.0]\n"
+        );
+        let path = dir.path().join(format!("{el}.toml"));
+        std::fs::write(&path, det).unwrap();
+        let toml = format!(
+            "[process]\nkind = \"cevns\"\nnu_flavors = [\"nu_e\"]\n[experiment]\nname = \"{}\"\n",
+            path.display()
+        );
+        let p = run::prepare(Config::parse(&toml, "t", &[]).unwrap()).unwrap();
+        let run::AnyProcess::Cevns(c) = &p.process else {
+            panic!()
+        };
+        assert_eq!(c.channels().len(), n_iso);
+        let atoms: f64 = c.channels().iter().map(|ch| ch.target_count).sum();
+        assert!(
+            (atoms / (1e4 / weight * 6.022_140_76e23) - 1.0).abs() < 2e-4,
+            "{el} {atoms}"
+        );
+        assert!(c
+            .channels()
+            .iter()
+            .all(|ch| ch.name.starts_with("nu_e_") && ch.target_pdg > 1_000_000_000));
+    }
+}
