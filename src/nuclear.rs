@@ -387,7 +387,7 @@ pub fn helm_lewin_smith(q2: f64, a_mass: f64) -> f64 {
     three_j1_over_x(q * rn) * (-0.5 * q * q * s * s).exp()
 }
 
-/// Klein-Nystrand form factor (Klein & Nystrand, PRC 60 (1999) 014903, eq. (14)): a hard sphere of
+/// Klein-Nystrand form factor (Klein & Nystrand, PRC 60 (1999) 014903, sec. II): a hard sphere of
 /// radius R_A = 1.2 A^(1/3) fm folded with a Yukawa potential of range a_k = 0.7 fm,
 /// F = 3 j1(q R_A)/(q R_A) / (1 + q^2 a_k^2), the form COHERENT used for its 2017 prediction
 /// (arXiv:1708.01294). Q^2 in GeV^2.

@@ -184,13 +184,12 @@ pub const FISSILE_ISOTOPES: [&str; 4] = ["U235", "U238", "Pu239", "Pu241"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ReactorSpectrumModel {
-    /// Huber-Mueller: 5th-order polynomial in the exponent. U235, Pu239, Pu241 from Huber,
-    /// PRC 84 (2011) 024617 (Table III, as refitted in Mueller et al.), U238 from Mueller et al.,
-    /// PRC 83 (2011) 054615, Table VI; coefficients as tabulated in Mueller et al. Table VI.
-    /// Valid 2-8 MeV.
+    /// 5th-order polynomial in the exponent, all four isotopes from Mueller et al., PRC 83 (2011)
+    /// 054615, arXiv:1101.2663, Table VI (commonly combined with Huber, PRC 84 (2011) 024617, whose
+    /// U-235/Pu spectra agree within a few percent). Valid 2-8 MeV.
     #[default]
     HuberMueller,
-    /// Vogel & Engel, PRD 39 (1989) 3378, Table I: 2nd-order polynomial in the exponent
+    /// Vogel & Engel, PRD 39 (1989) 3378 (their fit to the measured spectra): 2nd-order polynomial in the exponent
     /// (exp(a0 + a1 E + a2 E^2)). Valid above about 2 MeV.
     VogelEngel,
 }
@@ -214,7 +213,7 @@ const VOGEL_ENGEL: [[f64; 3]; 4] = [
 ];
 
 /// Mean energy released per fission, MeV, in the order of [`FISSILE_ISOTOPES`]: Ma, Zhong, Cao,
-/// PRC 88 (2013) 014605, Table I (202.36, 205.99, 211.12, 214.26 MeV).
+/// PRC 88 (2013) 014605 (202.36, 205.99, 211.12, 214.26 MeV).
 pub const ENERGY_PER_FISSION_MEV: [f64; 4] = [202.36, 205.99, 211.12, 214.26];
 
 /// Antineutrinos per fission per MeV of isotope `i` (order of [`FISSILE_ISOTOPES`]) at `e_mev` MeV.

@@ -73,7 +73,7 @@ pub fn b_minus_l(mzprime: f64, gprime: f64) -> Couplings {
 
 /// The loop-induced kinetic mixing of L_mu - L_tau at q^2 -> 0 (muon and tau loops; finite because
 /// the charges sum to zero): eps = e g' ln(m_tau^2 / m_mu^2) / (12 pi^2) ~ g'/69 (Araki, Hoshino,
-/// Ota, Sato, Shimomura, PRD 95 (2017) 055006, eq. (2.3); Kamada & Yu, PRD 92 (2015) 113004).
+/// Ota, Sato, Shimomura, PRD 95 (2017) 055006; Kamada & Yu, PRD 92 (2015) 113004).
 /// The induced couplings are g_f = e eps Q_f with the sign of the muon loop (derived from the
 /// vacuum polarisation, lighter loop dominates): g_e = -e eps for g' > 0. The q^2 dependence of the
 /// loop (below 1% for q^2 << m_mu^2, i.e. for nu-e and CEvNS at MeV energies) is neglected.
@@ -155,8 +155,8 @@ pub enum MatterFermion {
     Down,
 }
 
-/// Neutral-current NSI from the couplings table at Q^2 -> 0 (Farzan, PLB 748 (2015) 311, eq. (7);
-/// Farzan & Tortola, Front. Phys. 6 (2018) 10, eq. (3.3)), flavour-diagonal:
+/// Neutral-current NSI from the couplings table at Q^2 -> 0 (Farzan, PLB 748 (2015) 311, eq. (7),
+/// as the issue states the convention; Farzan & Tortola, Front. Phys. 6 (2018) 10), flavour-diagonal:
 ///
 /// ```text
 /// eps^f_{alpha alpha} = g_f g_nu_alpha / ( 2 sqrt(2) G_F m_Z'^2 )

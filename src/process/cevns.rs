@@ -2,8 +2,8 @@
 //! vector Z'.
 //!
 //! Differential cross section in the nuclear recoil kinetic energy T (physics sheet item 6;
-//! Freedman, PRD 9 (1974) 1389, eq. (9) in the form of Barranco, Miranda, Rashba, JHEP 12 (2005)
-//! 021, eq. (1), spin-0 nucleus, vector current only):
+//! Freedman, PRD 9 (1974) 1389; in this form e.g. Barranco, Miranda, Rashba, JHEP 12 (2005) 021;
+//! spin-0 nucleus, vector current only):
 //!
 //! ```text
 //! dsigma/dT = (G_F^2 M / 4 pi) Q_eff(T)^2 [ 1 - T/E - M T / (2 E^2) ] F^2(Q^2),   Q^2 = 2 M T,
@@ -13,9 +13,8 @@
 //! with sin^2 theta_W(0) ([`crate::units::SIN2_THETA_W`]; no radiative corrections). The same for
 //! every flavour and for antineutrinos. A vector Z' in the Lagrangian convention of
 //! [`crate::model`] adds its t-channel amplitude with the propagator 1/(2 M T + m_Z'^2)
-//! (Lindner, Rodejohann, Xu, JHEP 03 (2017) 097, arXiv:1612.04150, eq. (2.11); Abdullah et al.,
-//! PRD 98 (2018) 015005, arXiv:1803.01224, eq. (5); our sign convention, derived in physics sheet
-//! item 6):
+//! (Lindner, Rodejohann, Xu, JHEP 03 (2017) 097, arXiv:1612.04150; Abdullah et al., PRD 98 (2018)
+//! 015005, arXiv:1803.01224; in our sign convention as derived in physics sheet item 6):
 //!
 //! ```text
 //! Q_eff(T) = Q_W - sqrt(2) g_nu Q' / ( G_F (2 M T + m_Z'^2) ),   Q' = (2 g_u + g_d) Z + (g_u + 2 g_d) N
