@@ -189,7 +189,7 @@ pub enum ReactorSpectrumModel {
     /// U-235/Pu spectra agree within a few percent). Valid 2-8 MeV.
     #[default]
     HuberMueller,
-    /// Vogel & Engel, PRD 39 (1989) 3378 (their fit to the measured spectra): 2nd-order polynomial in the exponent
+    /// Vogel & Engel, PRD 39 (1989) 3378, Table I: 2nd-order polynomial in the exponent
     /// (exp(a0 + a1 E + a2 E^2)). Valid above about 2 MeV.
     VogelEngel,
 }
