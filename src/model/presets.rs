@@ -331,6 +331,9 @@ mod tests {
         assert!(e > 0.5 && e < 2.0, "{e}");
         assert_eq!(nsi_epsilon(&c, MatterFermion::Electron, 1), 0.0);
         assert_eq!(nsi_epsilon(&c, MatterFermion::Up, 0), 0.0);
-        assert!(nsi_couplings(&c).is_ok());
+        // in Earth matter (Y_e = 1/2: N_u = N_d = 3 N_e) the oscillation module sees 6 eps^u
+        let m = nsi_couplings(&c).unwrap().effective(0.5);
+        assert!((m[(1, 1)].re - 6.0 * e).abs() < 1e-12 && (m[(2, 2)].re - 6.0 * e).abs() < 1e-12);
+        assert!(m[(0, 0)].norm() == 0.0 && m[(0, 1)].norm() == 0.0);
     }
 }
