@@ -104,6 +104,7 @@ pub enum DecayAtRestComponent {
 /// prompt exp(-t/tau_pi)/tau_pi; delayed (exp(-t/tau_mu) - exp(-t/tau_pi)) / (tau_mu - tau_pi),
 /// the convolution of the two exponential decays (PDG 2024 lifetimes). Fold with the beam pulse
 /// shape (about 360 ns FWHM at the SNS) for a real timing spectrum. Zero for t < 0.
+/// [`sample_decay_at_rest_time`] draws from it.
 #[must_use]
 pub fn decay_at_rest_time_pdf(component: DecayAtRestComponent, t_s: f64) -> f64 {
     if t_s < 0.0 {
@@ -113,6 +114,20 @@ pub fn decay_at_rest_time_pdf(component: DecayAtRestComponent, t_s: f64) -> f64 
     match component {
         DecayAtRestComponent::Prompt => (-t_s / tp).exp() / tp,
         DecayAtRestComponent::Delayed => ((-t_s / tm).exp() - (-t_s / tp).exp()) / (tm - tp),
+    }
+}
+
+/// Sample an arrival time, s, from [`decay_at_rest_time_pdf`]: the pion decay time
+/// -tau_pi ln u1, plus for the delayed flavours the muon decay time -tau_mu ln u2.
+pub fn sample_decay_at_rest_time<R: rand::Rng + ?Sized>(
+    component: DecayAtRestComponent,
+    rng: &mut R,
+) -> f64 {
+    use rand::RngExt;
+    let t_pi = -TAU_PI_CHARGED_S * (1.0 - rng.random::<f64>()).ln();
+    match component {
+        DecayAtRestComponent::Prompt => t_pi,
+        DecayAtRestComponent::Delayed => t_pi - TAU_MU_S * (1.0 - rng.random::<f64>()).ln(),
     }
 }
 
@@ -391,6 +406,27 @@ mod tests {
                 200_000,
             );
             assert!((i - 1.0).abs() < 1e-6, "{c:?} {i}");
+        }
+    }
+
+    #[test]
+    fn sampled_times_have_the_pdf_means() {
+        use rand::SeedableRng;
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(2);
+        let n = 200_000;
+        for (c, mean) in [
+            (DecayAtRestComponent::Prompt, TAU_PI_CHARGED_S),
+            (DecayAtRestComponent::Delayed, TAU_PI_CHARGED_S + TAU_MU_S),
+        ] {
+            let m: f64 = (0..n)
+                .map(|_| sample_decay_at_rest_time(c, &mut rng))
+                .sum::<f64>()
+                / f64::from(n);
+            // standard error of the mean < mean / sqrt(n) x 1.5
+            assert!(
+                (m / mean - 1.0).abs() < 4.0 * 1.5 / f64::from(n).sqrt(),
+                "{c:?} {m}"
+            );
         }
     }
 
