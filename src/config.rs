@@ -73,6 +73,46 @@ pub enum ProcessConfig {
     /// nu + A -> N + A (coherent and proton-elastic) with N -> nu e+ e-; needs
     /// `[model] preset = "dark_neutrino"`.
     Upscattering(UpscatteringConfig),
+    /// Coherent elastic neutrino-nucleus scattering nu + A -> nu + A (SM + Z').
+    Cevns(CevnsConfig),
+}
+
+/// Options of `[process] kind = "cevns"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CevnsConfig {
+    /// Nuclear form factor by name: `helm` (Lewin-Smith parameters), `klein_nystrand`,
+    /// `symmetrized_fermi`, or `fourier_bessel` (only where a fit exists). A name rather than an
+    /// enum so that a wrong value is reported with its key (`process.form_factor`); see
+    /// [`CevnsConfig::form_factor_model`].
+    pub form_factor: String,
+    /// Incoming flavours to generate; empty = every flavour of the flux.
+    pub nu_flavors: Vec<crate::flux::Flavour>,
+}
+
+impl Default for CevnsConfig {
+    fn default() -> Self {
+        Self {
+            form_factor: "helm".into(),
+            nu_flavors: vec![],
+        }
+    }
+}
+
+impl CevnsConfig {
+    /// The form-factor model named by `form_factor`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Value`] naming `process.form_factor` and the valid names.
+    pub fn form_factor_model(&self) -> Result<crate::nuclear::FormFactorModel, ConfigError> {
+        crate::nuclear::FormFactorModel::from_name(&self.form_factor).map_err(|_| {
+            ConfigError::Value {
+                key: "process.form_factor".into(),
+                value: format!("{:?}", self.form_factor),
+                valid: "one of helm, klein_nystrand, symmetrized_fermi, fourier_bessel".into(),
+            }
+        })
+    }
 }
 
 /// Options of `[process] kind = "upscattering"`.
@@ -123,6 +163,7 @@ impl ProcessConfig {
         match self {
             ProcessConfig::NuEElastic {} => "nu_e_elastic",
             ProcessConfig::Upscattering(_) => "upscattering",
+            ProcessConfig::Cevns(_) => "cevns",
         }
     }
 }
@@ -454,6 +495,9 @@ impl Config {
                     "at least one must be true",
                 );
             }
+        }
+        if let ProcessConfig::Cevns(c) = &self.process {
+            c.form_factor_model()?;
         }
         if let Some(osc) = &self.oscillation {
             osc.build()?;

@@ -50,6 +50,12 @@ pub const DETECTOR_FILES: &[(&str, &str)] = &[
     ),
     ("charmii_fhc", include_str!("../detectors/charmii_fhc.toml")),
     ("charmii_rhc", include_str!("../detectors/charmii_rhc.toml")),
+    (
+        "coherent_csi",
+        include_str!("../detectors/coherent_csi.toml"),
+    ),
+    ("coherent_ar", include_str!("../detectors/coherent_ar.toml")),
+    ("texono", include_str!("../detectors/texono.toml")),
 ];
 
 /// The embedded default configuration that `nuportal generate` runs with no `--config`.

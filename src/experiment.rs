@@ -185,12 +185,19 @@ pub enum MassSplit {
     NucleonCount,
 }
 
-/// `[flux]` section of a detector file.
+/// `[flux]` section of a detector file: a table (`file`) or an analytic source (`source`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FluxSpec {
-    /// Shipped table name or path (relative to the detector file's directory).
+    /// Shipped table name or path (relative to the detector file's directory); empty when
+    /// `source` is given.
+    #[serde(default)]
     pub file: String,
+    /// An analytic source instead of a table: `{ kind = "stopped_pion", nu_per_flavour_per_pot,
+    /// baseline_m }` or `{ kind = "reactor", thermal_power_gw, baseline_m, fission_fractions,
+    /// spectrum, e_min_gev, e_max_gev }` ([`crate::flux::analytic`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::flux::analytic::AnalyticSource>,
     /// Unit of the table; when absent, the table header decides.
     #[serde(default)]
     pub units: Option<FluxUnits>,
@@ -353,6 +360,79 @@ pub struct DetectorSpec {
     pub geometry: Volume,
     /// Fiducial volume (a selection applied later).
     pub fiducial: Volume,
+    /// Published signal acceptance as a function of the nuclear recoil energy (CEvNS detectors),
+    /// applied in summaries and tests, never to the weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recoil_acceptance: Option<RecoilAcceptance>,
+}
+
+/// A published acceptance for nuclear recoils: the recoil kinetic energy T is converted to a
+/// detected signal S = `signal_per_kev_nr` x (T in keV) (photoelectrons for COHERENT CsI, keV_ee for a
+/// quenched detector, or 1 for keV_nr itself) and the acceptance is interpolated linearly in the
+/// table (`signal`, `efficiency`), zero below `signal_min` and equal to the last value above the
+/// table. No Poisson smearing of the signal (a detector-stage refinement).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoilAcceptance {
+    /// Detected signal per keV of nuclear recoil.
+    pub signal_per_kev_nr: f64,
+    /// Name of the signal unit (`PE`, `keVee`, `keVnr`).
+    pub signal_unit: String,
+    /// Acceptance is zero below this signal.
+    #[serde(default)]
+    pub signal_min: f64,
+    /// Table abscissae, increasing.
+    pub signal: Vec<f64>,
+    /// Acceptance at each abscissa, in [0, 1].
+    pub efficiency: Vec<f64>,
+    /// Where the table comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+impl RecoilAcceptance {
+    fn validate(&self, origin: &str) -> Result<(), ExperimentError> {
+        let bad = |key: &str, valid: &str| ExperimentError::Value {
+            origin: origin.to_string(),
+            key: format!("recoil_acceptance.{key}"),
+            value: String::new(),
+            valid: valid.to_string(),
+        };
+        if !(self.signal_per_kev_nr > 0.0 && self.signal_per_kev_nr.is_finite()) {
+            return Err(bad("signal_per_kev_nr", "must be finite and > 0"));
+        }
+        if self.signal.len() < 2 || self.signal.len() != self.efficiency.len() {
+            return Err(bad(
+                "signal / efficiency",
+                "need the same length, at least 2 points",
+            ));
+        }
+        if self.signal.windows(2).any(|w| !(w[1] > w[0])) {
+            return Err(bad("signal", "must increase strictly"));
+        }
+        if self.efficiency.iter().any(|e| !(0.0..=1.0).contains(e)) {
+            return Err(bad("efficiency", "each value must be in [0, 1]"));
+        }
+        Ok(())
+    }
+
+    /// Acceptance (in [0, 1]) of a nuclear recoil of kinetic energy `t_gev` GeV.
+    #[must_use]
+    pub fn at_recoil(&self, t_gev: f64) -> f64 {
+        let x = self.signal_per_kev_nr * t_gev * 1.0e6;
+        if !(x >= self.signal_min) {
+            return 0.0;
+        }
+        let (s, e) = (&self.signal, &self.efficiency);
+        if x <= s[0] {
+            return e[0];
+        }
+        if x >= s[s.len() - 1] {
+            return e[e.len() - 1];
+        }
+        let j = s.partition_point(|&v| v <= x).clamp(1, s.len() - 1);
+        e[j - 1] + (x - s[j - 1]) / (s[j] - s[j - 1]) * (e[j] - e[j - 1])
+    }
 }
 
 /// A target species in the detector: one element (dominant isotope) and how many nuclei there are.
@@ -628,8 +708,33 @@ impl Experiment {
             spec.target.mass_fractions.as_ref(),
         )
         .map_err(|m| value_err("target.material", format!("{:?}", spec.target.material), &m))?;
-        let (ftext, flux_origin) = data::flux_text(&spec.flux.file, base_dir)?;
-        let flux = FluxTable::parse(&ftext, &flux_origin.to_string(), spec.flux.units)?;
+        if let Some(a) = &spec.recoil_acceptance {
+            a.validate(&o)?;
+        }
+        let (flux, flux_origin) = match (&spec.flux.source, spec.flux.file.is_empty()) {
+            (Some(src), true) => {
+                let t = src
+                    .table()
+                    .map_err(|m| value_err("flux.source", src.kind().into(), &m))?;
+                (t, Origin::Embedded(format!("analytic {}", src.kind())))
+            }
+            (None, false) => {
+                let (ftext, flux_origin) = data::flux_text(&spec.flux.file, base_dir)?;
+                let t = FluxTable::parse(&ftext, &flux_origin.to_string(), spec.flux.units)?;
+                (t, flux_origin)
+            }
+            _ => {
+                return Err(value_err(
+                    "flux.file / flux.source",
+                    format!(
+                        "{:?} / {:?}",
+                        spec.flux.file,
+                        spec.flux.source.map(|s| s.kind())
+                    ),
+                    "give exactly one: a table `file` or an analytic `source`",
+                ))
+            }
+        };
         let (t0, t1) = flux.range();
         if emin >= t1 || emax <= t0 {
             return Err(value_err(
@@ -677,6 +782,16 @@ impl Experiment {
             .into_iter()
             .filter(|f| self.flux.has(*f))
             .collect()
+    }
+
+    /// Published recoil acceptance at nuclear recoil kinetic energy `t_gev` GeV (1 when the
+    /// detector file has no `[recoil_acceptance]`).
+    #[must_use]
+    pub fn recoil_acceptance(&self, t_gev: f64) -> f64 {
+        self.spec
+            .recoil_acceptance
+            .as_ref()
+            .map_or(1.0, |a| a.at_recoil(t_gev))
     }
 
     /// Number of electrons in the target mass: sum over elements of Z x nuclei.

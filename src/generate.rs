@@ -85,10 +85,51 @@ pub enum GenerateError {
     },
 }
 
+/// Energy proposal of one channel: flux x sigma tabulated on the continuous part of the flux, plus
+/// the flux's monochromatic line (if any) as a discrete component chosen with probability
+/// `p_line` = (line fluence x sigma(E_line)) / total.
+#[derive(Debug, Clone)]
+struct EnergyProposal {
+    /// Continuous part (None when the flavour has only a line, e.g. the prompt nu_mu of a
+    /// stopped-pion source).
+    cont: Option<TabulatedSampler>,
+    /// (energy GeV, fluence nu/cm^2/POT) of the line.
+    line: Option<(f64, f64)>,
+    /// Probability of the line component.
+    p_line: f64,
+    /// Integral of flux x sigma, continuous plus line, cm^2 per POT per target.
+    total: f64,
+}
+
+impl EnergyProposal {
+    /// Map a uniform `u` to (E, phi(E) / proposal density): the weight factor that turns
+    /// sigma-weighted events into flux x sigma (for the line, fluence / p_line). With no line,
+    /// `u` is used unchanged, so the event stream of a table flux does not depend on this layer.
+    #[inline]
+    fn sample(&self, u: f64, flux: &crate::flux::FluxTable, f: crate::flux::Flavour) -> (f64, f64) {
+        if let (Some((e, fluence)), true) = (self.line, u < self.p_line) {
+            return (e, fluence / self.p_line);
+        }
+        match &self.cont {
+            Some(c) => {
+                let v = if self.p_line > 0.0 {
+                    ((u - self.p_line) / (1.0 - self.p_line)).clamp(0.0, 1.0 - f64::EPSILON)
+                } else {
+                    u
+                };
+                let (e, pdf) = c.sample_with_pdf(v);
+                (e, flux.value(f, e) / (pdf * (1.0 - self.p_line)))
+            }
+            // UNWRAP-free fallback: a proposal is never built with neither part.
+            None => (self.line.map_or(0.0, |l| l.0), 0.0),
+        }
+    }
+}
+
 /// Per-channel generation plan.
 #[derive(Debug, Clone)]
 struct ChannelPlan {
-    sampler: TabulatedSampler,
+    sampler: EnergyProposal,
     /// POT x N_targets: turns flux x sigma into events.
     exposure: f64,
     /// Tabulated estimate of the predicted events (from the proposal's integral).
@@ -222,11 +263,39 @@ impl<'a, P: Process> Generator<'a, P> {
                     }
                 })
                 .collect();
-            match TabulatedSampler::new(nodes, f) {
-                Ok(sampler) => {
+            let line = exp
+                .flux
+                .line(ch.flavour)
+                .filter(|l| l.e_gev >= lo && l.e_gev <= emax && l.fluence > 0.0)
+                .map(|l| {
+                    (
+                        l.e_gev,
+                        l.fluence,
+                        l.fluence * process.sigma_cm2(c, l.e_gev),
+                    )
+                })
+                .filter(|l| l.2.is_finite() && l.2 > 0.0);
+            let cont = match TabulatedSampler::new(nodes, f) {
+                Ok(s) => Ok(Some(s)),
+                Err(FluxError::EmptyDensity { .. }) => Ok(None),
+                Err(e) => Err(e),
+            };
+            let proposal = cont.map(|cont| {
+                let r_cont = cont.as_ref().map_or(0.0, TabulatedSampler::total);
+                let r_line = line.map_or(0.0, |l| l.2);
+                let total = r_cont + r_line;
+                (total > 0.0).then(|| EnergyProposal {
+                    cont,
+                    line: line.map(|l| (l.0, l.1)),
+                    p_line: r_line / total,
+                    total,
+                })
+            });
+            match proposal {
+                Ok(Some(sampler)) => {
                     let exposure = exp.pot() * ch.target_count;
                     plans.push(ChannelPlan {
-                        rate_tabulated: exposure * sampler.total(),
+                        rate_tabulated: exposure * sampler.total,
                         sampler,
                         exposure,
                         n_events: 0,
@@ -234,7 +303,7 @@ impl<'a, P: Process> Generator<'a, P> {
                     });
                     open.push(true);
                 }
-                Err(FluxError::EmptyDensity { .. }) => open.push(false),
+                Ok(None) => open.push(false),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -428,16 +497,17 @@ impl<'a, P: Process> Generator<'a, P> {
         ev.nu_pdg = ch.flavour.pdg();
         ev.target_pdg = ch.target_pdg;
         ev.helicity = ch.helicity;
-        let (e, pdf) = plan.sampler.sample_with_pdf(rng.random::<f64>());
+        let (e, phi_over_pdf) =
+            plan.sampler
+                .sample(rng.random::<f64>(), &self.exp.flux, ch.flavour);
         ev.nu_in = crate::kinematics::FourVector::new(e, 0.0, 0.0, e);
         ev.scatter = self.exp.spec.geometry.sample(rng);
         let f = self.process.sample(pc, e, rng, ev);
-        let phi = self.exp.flux.value(ch.flavour, e);
         #[allow(
             clippy::cast_precision_loss,
             reason = "event counts are far below 2^52"
         )]
-        let mut w = plan.exposure * phi * f / (pdf * plan.n_events as f64);
+        let mut w = plan.exposure * phi_over_pdf * f / plan.n_events as f64;
         // Sanity check: a non-finite or negative weight, or a non-finite momentum or vertex,
         // is counted (summary `bad_events`, reported by `generate`) and the event kept with
         // weight 0, never silently dropped.

@@ -7,8 +7,10 @@
 //! 1. [`config::Config`]: the run card (TOML), validated.
 //! 2. [`experiment::Experiment`]: flux table ([`flux`]), targets, exposure and geometry from a
 //!    detector file (`detectors/*.toml`, embedded by [`data`]).
-//! 3. [`model::Couplings`]: the Z' couplings table from a preset.
-//! 4. A [`process::Process`] (e.g. [`process::nu_electron`]): cross sections as pure functions
+//! 3. [`model::Couplings`]: the Z' couplings table from a preset ([`model::presets`], with the
+//!    derived NSI).
+//! 4. A [`process::Process`] ([`process::nu_electron`], [`process::cevns`], up-scattering): cross
+//!    sections as pure functions
 //!    ([`units`], [`kinematics`], [`numerics`], [`nuclear`], [`decay`]) and the sampling of final
 //!    states.
 //! 7. [`oscillation`]: exact oscillation probabilities in matter (3 flavours, NSI, 3+1, nuSSI).

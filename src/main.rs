@@ -130,6 +130,9 @@ struct InfoArgs {
     /// Print the output schema (columns, types, units, meaning) for the configured process.
     #[arg(long)]
     schema: bool,
+    /// List the model presets with their parameters and sources.
+    #[arg(long)]
+    presets: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -174,7 +177,10 @@ fn usage(err: impl Into<anyhow::Error>) -> Failure {
 
 fn classify(e: RunError) -> Failure {
     match e {
-        RunError::Config(_) | RunError::Experiment(_) | RunError::Signal(_) => usage(e),
+        RunError::Config(_)
+        | RunError::Experiment(_)
+        | RunError::Signal(_)
+        | RunError::Nuclear(_) => usage(e),
         RunError::Generate(_) => Failure {
             code: 1,
             err: e.into(),
@@ -313,6 +319,18 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
         s.mc_error_total,
         essn
     );
+    if let Some(acc) = prepared.accepted_prediction() {
+        let src = prepared
+            .experiment
+            .spec
+            .recoil_acceptance
+            .as_ref()
+            .map_or(String::new(), |a| a.source.clone());
+        out!(
+            "predicted with the published recoil acceptance ({src}): {:.4e} events (no detector smearing; thresholds belong to the detector stage)",
+            acc.iter().map(|c| c.1).sum::<f64>()
+        );
+    }
     if prepared.config.generation.unweighted {
         out!(
             "unweighted: {} of {} attempts accepted (efficiency {:.4}), every event weight {:.6e}; {} events above the envelope kept with their own weight",
@@ -510,6 +528,15 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
+    if a.presets {
+        out!("model presets ([model] preset = NAME, then its parameters; mzprime in GeV):");
+        for p in nuportal::model::presets::PRESETS {
+            out!("  {:<17} {}", p.name, p.parameters);
+            out!("  {:<17}   {}", "", p.couplings);
+            out!("  {:<17}   source: {}", "", p.source);
+        }
+        return Ok(());
+    }
     out!("experiments (shipped detector files; or pass a path to your own):");
     for n in nuportal::data::experiment_names() {
         let e = nuportal::experiment::Experiment::load(n).map_err(|e| Failure {
@@ -522,15 +549,21 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
             e.spec.target.material,
             e.spec.target.mass_t,
             e.pot(),
-            e.spec.flux.file,
+            e.spec
+                .flux
+                .source
+                .map_or(e.spec.flux.file.clone(), |s| format!(
+                    "analytic {}",
+                    s.kind()
+                )),
             e.spec.description
         );
     }
-    out!("processes: nu_e_elastic, upscattering");
-    out!("model presets:");
-    out!("  sm            no Z'");
-    out!("  free          mzprime, g_nu_e, g_nu_mu, g_nu_tau, g_e, g_mu, g_tau, g_u, g_d");
-    out!("  dark_neutrino m4, mzprime, Ue4, Umu4, Utau4, UD4, alphaD | gD, epsilon | alpha_epsilon2 | chi, HNLtype, charge_convention");
+    out!("processes: nu_e_elastic, upscattering, cevns");
+    out!("model presets (details: nuportal info --presets):");
+    for p in nuportal::model::presets::PRESETS {
+        out!("  {:<17} {}", p.name, p.parameters);
+    }
     out!(
         "fluxes: {}",
         nuportal::data::FLUX_FILES

@@ -15,6 +15,8 @@
 //! - [`FormFactorModel::Helm`]: Helm, Phys. Rev. 104 (1956) 1466, with the Lewin & Smith,
 //!   Astropart. Phys. 6 (1996) 87, sec. 4.2 parameters (c = 1.23 A^(1/3) - 0.60 fm, a = 0.52 fm,
 //!   s = 0.9 fm);
+//! - [`FormFactorModel::KleinNystrand`]: Klein & Nystrand, PRC 60 (1999) 014903 (hard sphere
+//!   R_A = 1.2 A^(1/3) fm folded with a Yukawa of range 0.7 fm), as used by COHERENT 2017;
 //! - [`FormFactorModel::SymmetrizedFermi`]: analytic symmetrised-Fermi form factor (Sprung &
 //!   Martorell, J. Phys. A 30 (1997) 6525, eq. (8)), with DarkNews' parameters a = 0.523 fm,
 //!   c = 1.03 A^(1/3) fm - what DarkNews uses for nuclei without a Fourier-Bessel fit (DarkNews
@@ -36,14 +38,14 @@ pub enum NuclearError {
     #[error("unknown nucleus '{0}' (known: {known})", known = KNOWN_NUCLEI)]
     UnknownNucleus(String),
     /// A form-factor model name was not recognised.
-    #[error("unknown form-factor model '{0}' (valid: fourier_bessel, helm, symmetrized_fermi)")]
+    #[error("unknown form-factor model '{0}' (valid: fourier_bessel, helm, symmetrized_fermi, klein_nystrand)")]
     UnknownFormFactor(String),
     /// The requested Fourier-Bessel fit does not exist for this nucleus.
     #[error("no Fourier-Bessel charge-density fit for {0}")]
     NoFourierBessel(&'static str),
 }
 
-const KNOWN_NUCLEI: &str = "H1, C12, O16, Na23, Si28, Ar40, Ca40, Fe56, Ge70, Ge72, Ge73, Ge74, Ge76, I127, Xe129, Xe131, Xe132, Xe134, Xe136, Cs133, Pb208";
+const KNOWN_NUCLEI: &str = "H1, C12, O16, Na23, Si28, Ar40, Ca40, Fe56, Ge70, Ge72, Ge73, Ge74, Ge76, I127, Xe124, Xe126, Xe128, Xe129, Xe130, Xe131, Xe132, Xe134, Xe136, Cs133, Pb208";
 
 /// Fourier-Bessel expansion of a nuclear charge density, rho(r) = sum_nu a_nu j0(nu pi r / R) for
 /// r < R (de Vries, de Jager & de Vries 1987).
@@ -118,6 +120,8 @@ pub enum FormFactorModel {
     Helm,
     /// Symmetrised Fermi distribution (DarkNews' fallback parameters).
     SymmetrizedFermi,
+    /// Klein & Nystrand, PRC 60 (1999) 014903: hard sphere folded with a Yukawa potential.
+    KleinNystrand,
 }
 
 impl FormFactorModel {
@@ -130,6 +134,7 @@ impl FormFactorModel {
             "fourier_bessel" | "fourierbessel" => Ok(Self::FourierBessel),
             "helm" => Ok(Self::Helm),
             "symmetrized_fermi" | "symmetrizedfermi" => Ok(Self::SymmetrizedFermi),
+            "klein_nystrand" | "kleinnystrand" => Ok(Self::KleinNystrand),
             _ => Err(NuclearError::UnknownFormFactor(name.to_owned())),
         }
     }
@@ -240,7 +245,11 @@ const NUCLEI: &[NucleusRow] = &[
     ("Ge74", 32, 74, 73.921_177_760, Some(FB_GE74)),
     ("Ge76", 32, 76, 75.921_402_725, Some(FB_GE76)),
     ("I127", 53, 127, 126.904_471_9, None),
+    ("Xe124", 54, 124, 123.905_892, None),
+    ("Xe126", 54, 126, 125.904_298_3, None),
+    ("Xe128", 54, 128, 127.903_531, None),
     ("Xe129", 54, 129, 128.904_780_857, None),
+    ("Xe130", 54, 130, 129.903_509_4, None),
     ("Xe131", 54, 131, 130.905_084_057, None),
     ("Xe132", 54, 132, 131.904_155_085, None),
     ("Xe134", 54, 134, 133.905_393_030, None),
@@ -363,6 +372,7 @@ impl Nucleus {
             },
             FormFactorModel::Helm => helm_lewin_smith(q2, a),
             FormFactorModel::SymmetrizedFermi => symmetrized_fermi(q2, a),
+            FormFactorModel::KleinNystrand => klein_nystrand(q2, a),
         }
     }
 }
@@ -379,6 +389,17 @@ pub fn helm_lewin_smith(q2: f64, a_mass: f64) -> f64 {
         .sqrt();
     let q = q2.max(0.0).sqrt() / HBARC_GEV_FM;
     three_j1_over_x(q * rn) * (-0.5 * q * q * s * s).exp()
+}
+
+/// Klein-Nystrand form factor (Klein & Nystrand, PRC 60 (1999) 014903, sec. II): a hard sphere of
+/// radius R_A = 1.2 A^(1/3) fm folded with a Yukawa potential of range a_k = 0.7 fm,
+/// F = 3 j1(q R_A)/(q R_A) / (1 + q^2 a_k^2), the form COHERENT used for its 2017 prediction
+/// (arXiv:1708.01294). Q^2 in GeV^2.
+#[must_use]
+pub fn klein_nystrand(q2: f64, a_mass: f64) -> f64 {
+    let (r_a, a_k) = (1.2 * a_mass.cbrt(), 0.7);
+    let q = q2.max(0.0).sqrt() / HBARC_GEV_FM;
+    three_j1_over_x(q * r_a) / (1.0 + q * q * a_k * a_k)
 }
 
 /// Symmetrised Fermi form factor (Sprung & Martorell 1997, eq. (8)) with DarkNews' parameters

@@ -7,6 +7,7 @@ use crate::experiment::{Experiment, ExperimentError};
 use crate::generate::{GenerateError, Generator, RunSummary};
 use crate::model::Couplings;
 use crate::output::Sink;
+use crate::process::cevns::Cevns;
 use crate::process::dark_neutrino::{DarkNeutrinoSignal, SignalError, SignalOptions};
 use crate::process::nu_electron::NuElectron;
 use crate::process::upscatter::Diagrams;
@@ -29,6 +30,9 @@ pub enum RunError {
     /// The dark-neutrino signal cannot be built for this model and experiment.
     #[error(transparent)]
     Signal(#[from] SignalError),
+    /// CEvNS cannot be built for this target (unknown nucleus or form factor).
+    #[error("process.form_factor / target: {0}")]
+    Nuclear(#[from] crate::nuclear::NuclearError),
 }
 
 /// The process of a run, statically dispatched.
@@ -38,6 +42,8 @@ pub enum AnyProcess {
     NuElectron(Box<NuElectron>),
     /// Dark-neutrino up-scattering and decay.
     DarkNeutrino(Box<DarkNeutrinoSignal>),
+    /// Coherent elastic neutrino-nucleus scattering.
+    Cevns(Box<Cevns>),
 }
 
 /// A configuration with its experiment loaded and its process built.
@@ -113,6 +119,12 @@ pub fn prepare(config: Config) -> Result<Prepared, RunError> {
                 &opts,
             )?))
         }
+        ProcessConfig::Cevns(c) => AnyProcess::Cevns(Box::new(Cevns::new(
+            couplings,
+            &experiment,
+            c.form_factor_model()?,
+            &c.nu_flavors,
+        )?)),
     };
     Ok(Prepared {
         config,
@@ -208,6 +220,7 @@ impl Prepared {
         match &self.process {
             AnyProcess::NuElectron(p) => self.generate_with(p.as_ref(), sink, progress, stop),
             AnyProcess::DarkNeutrino(p) => self.generate_with(p.as_ref(), sink, progress, stop),
+            AnyProcess::Cevns(p) => self.generate_with(p.as_ref(), sink, progress, stop),
         }
     }
 
@@ -280,6 +293,7 @@ impl Prepared {
         let plan = match &self.process {
             AnyProcess::NuElectron(p) => plan_of(p.as_ref()),
             AnyProcess::DarkNeutrino(p) => plan_of(p.as_ref()),
+            AnyProcess::Cevns(p) => plan_of(p.as_ref()),
         };
         match self.config.oscillation.as_ref().map(|o| (o, o.build())) {
             Some((o, Ok(osc))) => plan.with_oscillation_weight(
@@ -300,6 +314,12 @@ impl Prepared {
                     .map(|&e| (0..p.channels().len()).map(|c| p.sigma_cm2(c, e)).collect())
                     .collect(),
             ),
+            AnyProcess::Cevns(p) => (
+                p.channels().iter().map(|c| c.name.clone()).collect(),
+                grid.iter()
+                    .map(|&e| (0..p.channels().len()).map(|c| p.sigma_cm2(c, e)).collect())
+                    .collect(),
+            ),
             AnyProcess::DarkNeutrino(p) => (
                 p.channels().iter().map(|c| c.name.clone()).collect(),
                 grid.iter()
@@ -311,6 +331,54 @@ impl Prepared {
                     .collect(),
             ),
         }
+    }
+
+    /// CEvNS runs at a detector with a published `[recoil_acceptance]`: the predicted events per
+    /// channel with that acceptance applied to the true recoil energy,
+    /// POT x N_targets x integral phi(E) integral dsigma/dT A(T) dT dE (flux lines exact, the
+    /// continuous part by the trapezoid rule on the flux nodes). `None` otherwise.
+    #[must_use]
+    pub fn accepted_prediction(&self) -> Option<Vec<(String, f64)>> {
+        let AnyProcess::Cevns(p) = &self.process else {
+            return None;
+        };
+        let acc = self.experiment.spec.recoil_acceptance.as_ref()?;
+        let flux = &self.experiment.flux;
+        let (lo, hi) = self.experiment.energy_range();
+        let nodes: Vec<f64> = std::iter::once(lo)
+            .chain(
+                flux.energies()
+                    .iter()
+                    .copied()
+                    .filter(|&e| e > lo && e < hi),
+            )
+            .chain(std::iter::once(hi))
+            .collect();
+        let out = p
+            .channels()
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| {
+                let s = |e: f64| {
+                    p.sigma_accepted(c, e, |t| acc.at_recoil(t)) * crate::units::HBARC2_GEV2_CM2
+                };
+                let mut r: f64 = nodes
+                    .windows(2)
+                    .map(|w| {
+                        0.5 * (w[1] - w[0])
+                            * (flux.value(ch.flavour, w[0]) * s(w[0])
+                                + flux.value(ch.flavour, w[1]) * s(w[1]))
+                    })
+                    .sum();
+                if let Some(l) = flux.line(ch.flavour) {
+                    if l.e_gev >= lo && l.e_gev <= hi {
+                        r += l.fluence * s(l.e_gev);
+                    }
+                }
+                (ch.name.clone(), r * self.experiment.pot() * ch.target_count)
+            })
+            .collect();
+        Some(out)
     }
 
     /// Default output path: `output/<experiment>_<process>.parquet`.

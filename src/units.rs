@@ -34,6 +34,14 @@ pub const M_N: f64 = 0.939_565_420_52;
 pub const AMU: f64 = 0.931_494_102_42;
 /// Charged-pion mass, GeV. PDG 2024: 139.57039 MeV.
 pub const M_PI_CHARGED: f64 = 0.139_570_39;
+/// Charged-pion mean life, s. PDG 2024: 2.6033e-8 s.
+pub const TAU_PI_CHARGED_S: f64 = 2.6033e-8;
+/// Muon mean life, s. PDG 2024: 2.1969811e-6 s.
+pub const TAU_MU_S: f64 = 2.196_981_1e-6;
+/// One MeV in GeV.
+pub const MEV: f64 = 1.0e-3;
+/// One joule in GeV: 1 / (1.602176634e-10 J/GeV) (exact, SI 2019).
+pub const JOULE_GEV: f64 = 1.0 / 1.602_176_634e-10;
 /// W boson mass, GeV. PDG 2024 world average: 80.3692 GeV.
 pub const M_W: f64 = 80.369_2;
 /// Z boson mass, GeV. PDG 2024: 91.1880 GeV.

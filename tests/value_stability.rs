@@ -52,3 +52,23 @@ const NUE_W: [f64; 3] = [
 ];
 const DN_E: [f64; 3] = [1.8235952309175467, 1.4497405095719398, 1.0631888726159515];
 const DN_W: [f64; 3] = [15.311174881260914, 15.359635492149621, 15.976356852933131];
+
+#[test]
+fn cevns_stream_is_stable() {
+    // Also runs the example card (config/examples/cevns_coherent_csi.toml): stopped-pion flux with
+    // its exact prompt line, B-L Z'.
+    let (e, w) = first_events(
+        include_str!("../config/examples/cevns_coherent_csi.toml"),
+        &["generation.events=1000"],
+    );
+    println!("cevns E_nu {e:?} weight {w:?}");
+    assert!(close(&e, &CEVNS_E), "E_nu {e:?}");
+    assert!(close(&w, &CEVNS_W), "weight {w:?}");
+}
+
+const CEVNS_E: [f64; 3] = [
+    0.0282556803542281,
+    0.036202578289846174,
+    0.023106379466498683,
+];
+const CEVNS_W: [f64; 3] = [1.7047618600016043, 1.5042473743071954, 1.1204713398044734];

@@ -10,12 +10,19 @@
 //! outside the first and last row (as DarkNews does with `scipy.interpolate.interp1d`). For the
 //! MiniBooNE tables the first column is a bin centre; treating the bin contents as samples of a
 //! continuous density at the centres changes the integral by less than 1e-3 for these smooth spectra.
+//!
+//! **Analytic sources** ([`analytic`]: stopped-pion decay at rest, reactor antineutrinos) implement
+//! the [`Flux`] trait (as does [`FluxTable`]); an experiment tabulates them once on a fine grid into
+//! a [`FluxTable`] whose monochromatic lines (the prompt 29.79 MeV nu_mu) stay exact delta
+//! functions ([`FluxLine`]), which the generator samples as a discrete component.
 
+pub mod analytic;
 mod sampler;
 mod table;
 
+pub use analytic::Flux;
 pub use sampler::TabulatedSampler;
-pub use table::{FluxTable, FluxUnits};
+pub use table::{FluxLine, FluxTable, FluxUnits};
 
 use serde::{Deserialize, Serialize};
 

@@ -47,6 +47,20 @@ pub struct FluxTable {
     pub units: FluxUnits,
     energies: Vec<f64>,
     columns: [Vec<f64>; 6],
+    /// Monochromatic lines (delta functions in energy), kept exact rather than tabulated.
+    lines: Vec<FluxLine>,
+}
+
+/// A monochromatic component of a flux: `fluence` nu / cm^2 / POT of flavour `flavour` at exactly
+/// `e_gev` GeV (e.g. the prompt nu_mu of pi+ decay at rest).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FluxLine {
+    /// Flavour.
+    pub flavour: Flavour,
+    /// Energy, GeV.
+    pub e_gev: f64,
+    /// Fluence, nu / cm^2 / POT (the integral of the delta function).
+    pub fluence: f64,
 }
 
 impl FluxTable {
@@ -161,6 +175,7 @@ impl FluxTable {
             units,
             energies,
             columns,
+            lines: Vec::new(),
         };
         // Values so large that the integral overflows f64 would give infinite weights downstream.
         let (lo, hi) = table.range();
@@ -177,6 +192,70 @@ impl FluxTable {
             }
         }
         Ok(table)
+    }
+
+    /// Build from tabulated columns (nu / cm^2 / GeV / POT at `energies`, strictly increasing) and
+    /// exact lines: how analytic sources ([`super::analytic`]) enter the generator. `source` names
+    /// the source and `description` (its parameters) is hashed into `sha256`.
+    ///
+    /// # Errors
+    /// [`FluxError::Table`] for fewer than two nodes, non-increasing energies, negative or
+    /// non-finite values, or a second line of the same flavour.
+    pub fn from_columns(
+        source: &str,
+        description: &str,
+        energies: Vec<f64>,
+        columns: [Vec<f64>; 6],
+        lines: Vec<FluxLine>,
+    ) -> Result<Self, FluxError> {
+        let err = |what: String| FluxError::Table {
+            file: source.to_string(),
+            what,
+        };
+        if energies.len() < 2 || columns.iter().any(|c| c.len() != energies.len()) {
+            return Err(err("needs at least 2 nodes and one value per node".into()));
+        }
+        if energies.windows(2).any(|w| !(w[1] > w[0])) || !(energies[0] >= 0.0) {
+            return Err(err("energies must be >= 0 and increase strictly".into()));
+        }
+        if columns
+            .iter()
+            .flatten()
+            .any(|v| !(v.is_finite() && *v >= 0.0))
+        {
+            return Err(err("flux values must be finite and >= 0".into()));
+        }
+        for (i, l) in lines.iter().enumerate() {
+            if !(l.e_gev > 0.0 && l.e_gev.is_finite() && l.fluence >= 0.0 && l.fluence.is_finite())
+            {
+                return Err(err(format!(
+                    "line {l:?}: needs energy > 0 and fluence >= 0"
+                )));
+            }
+            if lines[..i].iter().any(|o| o.flavour == l.flavour) {
+                return Err(err(format!("two lines for {}", l.flavour)));
+            }
+        }
+        Ok(Self {
+            source: source.to_string(),
+            sha256: crate::data::sha256_hex(description.as_bytes()),
+            units: FluxUnits::PerCm2,
+            energies,
+            columns,
+            lines,
+        })
+    }
+
+    /// The monochromatic line of flavour `f`, if the flux has one.
+    #[must_use]
+    pub fn line(&self, f: Flavour) -> Option<FluxLine> {
+        self.lines.iter().copied().find(|l| l.flavour == f)
+    }
+
+    /// All monochromatic lines.
+    #[must_use]
+    pub fn lines(&self) -> &[FluxLine] {
+        &self.lines
     }
 
     /// Table energies (GeV), increasing.
@@ -207,7 +286,7 @@ impl FluxTable {
     }
 
     /// Integral of the flux of flavour `f` over [e_min, e_max] GeV, nu / cm^2 / POT (exact for the
-    /// piecewise-linear density).
+    /// piecewise-linear density; lines are not included, see [`FluxTable::line`]).
     #[must_use]
     pub fn integral(&self, f: Flavour, e_min: f64, e_max: f64) -> f64 {
         let mut nodes: Vec<f64> = vec![e_min];
@@ -224,10 +303,11 @@ impl FluxTable {
             .sum()
     }
 
-    /// True if flavour `f` has any non-zero entry.
+    /// True if flavour `f` has any non-zero entry or a line.
     #[must_use]
     pub fn has(&self, f: Flavour) -> bool {
         self.columns[f.index()].iter().any(|&v| v > 0.0)
+            || self.lines.iter().any(|l| l.flavour == f && l.fluence > 0.0)
     }
 }
 

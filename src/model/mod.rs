@@ -8,10 +8,13 @@
 //! L = - Z'_mu [ sum_alpha g_nu_alpha nu-bar_alpha gamma^mu P_L nu_alpha + sum_f g_f f-bar gamma^mu f ]
 //! ```
 //!
-//! Presets fill this table from a few parameters. This module has `sm` (no Z') and `free` (every
-//! coupling by hand); later presets (dark photon, B-L, ...) produce the same [`Couplings`].
+//! Presets fill this table from a few parameters ([`presets`]: `dark_photon`, `b_minus_l`,
+//! `lmu_minus_ltau`, `lmu_plus_ltau_b1`, `right_handed`), besides `sm` (no Z'), `free` (every
+//! coupling by hand) and `dark_neutrino` ([`dark_neutrino`]). [`presets::nsi_epsilon`] derives the
+//! NSI of the table for the oscillation module.
 
 pub mod dark_neutrino;
+pub mod presets;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +27,10 @@ pub struct Couplings {
     pub g_nu: [f64; 3],
     /// Vector couplings to e, mu, tau.
     pub g_lepton: [f64; 3],
+    /// Axial couplings to e, mu, tau (`L = -Z'_mu a_l l-bar gamma^mu gamma^5 l`... entering as
+    /// l-bar gamma^mu (g_l - a_l gamma^5) l; used by nu-e elastic scattering).
+    #[serde(default)]
+    pub g_lepton_axial: [f64; 3],
     /// Vector coupling to the up quark.
     pub g_u: f64,
     /// Vector coupling to the down quark.
@@ -94,6 +101,15 @@ pub enum ModelConfig {
         /// Vector coupling to taus.
         #[serde(default)]
         g_tau: f64,
+        /// Axial coupling to electrons (nu-e).
+        #[serde(default)]
+        g_e_axial: f64,
+        /// Axial coupling to muons.
+        #[serde(default)]
+        g_mu_axial: f64,
+        /// Axial coupling to taus.
+        #[serde(default)]
+        g_tau_axial: f64,
         /// Vector coupling to up quarks.
         #[serde(default)]
         g_u: f64,
@@ -101,6 +117,68 @@ pub enum ModelConfig {
         #[serde(default)]
         g_d: f64,
     },
+    /// Dark photon: kinetic mixing `epsilon`, couplings e eps Q_f ([`presets::dark_photon`]).
+    DarkPhoton {
+        /// Z' mass, GeV (> 0).
+        mzprime: f64,
+        /// Kinetic mixing.
+        epsilon: f64,
+    },
+    /// Gauged B - L ([`presets::b_minus_l`]).
+    BMinusL {
+        /// Z' mass, GeV (> 0).
+        mzprime: f64,
+        /// Gauge coupling g'.
+        gprime: f64,
+    },
+    /// Gauged L_mu - L_tau with its loop-induced kinetic mixing ([`presets::lmu_minus_ltau`]).
+    LmuMinusLtau {
+        /// Z' mass, GeV (> 0).
+        mzprime: f64,
+        /// Gauge coupling g'.
+        gprime: f64,
+    },
+    /// Farzan's L_mu + L_tau + B_1 - a B_2 - (3 - a) B_3 ([`presets::lmu_plus_ltau_b1`]).
+    LmuPlusLtauB1 {
+        /// Z' mass, GeV (> 0).
+        mzprime: f64,
+        /// Gauge coupling g'.
+        gprime: f64,
+        /// The parameter a of the second/third-generation baryon charges.
+        #[serde(default)]
+        a: f64,
+    },
+    /// The right-handed U(1)_R of Alikhanov & Paschos ([`presets::right_handed`]).
+    RightHanded {
+        /// Z' (X) mass, GeV (> 0).
+        mzprime: f64,
+        /// Gauge coupling g'.
+        gprime: f64,
+    },
+}
+
+fn check_mass(mzprime: f64) -> Result<(), ModelError> {
+    if mzprime > 0.0 && mzprime.is_finite() {
+        Ok(())
+    } else {
+        Err(ModelError::Value {
+            key: "mzprime".into(),
+            value: mzprime.to_string(),
+            valid: "the Z' mass must be finite and > 0 GeV".into(),
+        })
+    }
+}
+
+fn check_coupling(key: &str, v: f64) -> Result<(), ModelError> {
+    if v.is_finite() && v.abs() <= 4.0 * std::f64::consts::PI {
+        Ok(())
+    } else {
+        Err(ModelError::Value {
+            key: key.into(),
+            value: v.to_string(),
+            valid: "couplings must be finite with |g| <= 4 pi (perturbativity)".into(),
+        })
+    }
 }
 
 impl Default for ModelConfig {
@@ -128,6 +206,11 @@ impl ModelConfig {
             ModelConfig::Sm {} => "sm",
             ModelConfig::DarkNeutrino(_) => "dark_neutrino",
             ModelConfig::Free { .. } => "free",
+            ModelConfig::DarkPhoton { .. } => "dark_photon",
+            ModelConfig::BMinusL { .. } => "b_minus_l",
+            ModelConfig::LmuMinusLtau { .. } => "lmu_minus_ltau",
+            ModelConfig::LmuPlusLtauB1 { .. } => "lmu_plus_ltau_b1",
+            ModelConfig::RightHanded { .. } => "right_handed",
         }
     }
 
@@ -148,6 +231,7 @@ impl ModelConfig {
                     mzprime: Some(m.mzprime),
                     g_nu: [0.0; 3],
                     g_lepton: [c.d_e_v; 3],
+                    g_lepton_axial: [0.0; 3],
                     g_u: c.d_u_v,
                     g_d: c.d_d_v,
                 })
@@ -160,16 +244,13 @@ impl ModelConfig {
                 g_e,
                 g_mu,
                 g_tau,
+                g_e_axial,
+                g_mu_axial,
+                g_tau_axial,
                 g_u,
                 g_d,
             } => {
-                if !(mzprime > 0.0 && mzprime.is_finite()) {
-                    return Err(ModelError::Value {
-                        key: "mzprime".into(),
-                        value: mzprime.to_string(),
-                        valid: "the Z' mass must be finite and > 0 GeV".into(),
-                    });
-                }
+                check_mass(mzprime)?;
                 for (k, v) in [
                     ("g_nu_e", g_nu_e),
                     ("g_nu_mu", g_nu_mu),
@@ -177,25 +258,60 @@ impl ModelConfig {
                     ("g_e", g_e),
                     ("g_mu", g_mu),
                     ("g_tau", g_tau),
+                    ("g_e_axial", g_e_axial),
+                    ("g_mu_axial", g_mu_axial),
+                    ("g_tau_axial", g_tau_axial),
                     ("g_u", g_u),
                     ("g_d", g_d),
                 ] {
-                    if !v.is_finite() || v.abs() > 4.0 * std::f64::consts::PI {
-                        return Err(ModelError::Value {
-                            key: k.into(),
-                            value: v.to_string(),
-                            valid: "couplings must be finite with |g| <= 4 pi (perturbativity)"
-                                .into(),
-                        });
-                    }
+                    check_coupling(k, v)?;
                 }
                 Ok(Couplings {
                     mzprime: Some(mzprime),
                     g_nu: [g_nu_e, g_nu_mu, g_nu_tau],
                     g_lepton: [g_e, g_mu, g_tau],
+                    g_lepton_axial: [g_e_axial, g_mu_axial, g_tau_axial],
                     g_u,
                     g_d,
                 })
+            }
+            ModelConfig::DarkPhoton { mzprime, epsilon } => {
+                check_mass(mzprime)?;
+                if !(epsilon.is_finite() && epsilon.abs() <= 1.0) {
+                    return Err(ModelError::Value {
+                        key: "epsilon".into(),
+                        value: epsilon.to_string(),
+                        valid: "the kinetic mixing must be finite with |epsilon| <= 1".into(),
+                    });
+                }
+                Ok(presets::dark_photon(mzprime, epsilon))
+            }
+            ModelConfig::BMinusL { mzprime, gprime } => {
+                check_mass(mzprime)?;
+                check_coupling("gprime", gprime)?;
+                Ok(presets::b_minus_l(mzprime, gprime))
+            }
+            ModelConfig::LmuMinusLtau { mzprime, gprime } => {
+                check_mass(mzprime)?;
+                check_coupling("gprime", gprime)?;
+                Ok(presets::lmu_minus_ltau(mzprime, gprime))
+            }
+            ModelConfig::LmuPlusLtauB1 { mzprime, gprime, a } => {
+                check_mass(mzprime)?;
+                check_coupling("gprime", gprime)?;
+                if !a.is_finite() {
+                    return Err(ModelError::Value {
+                        key: "a".into(),
+                        value: a.to_string(),
+                        valid: "must be a finite real number".into(),
+                    });
+                }
+                Ok(presets::lmu_plus_ltau_b1(mzprime, gprime, a))
+            }
+            ModelConfig::RightHanded { mzprime, gprime } => {
+                check_mass(mzprime)?;
+                check_coupling("gprime", gprime)?;
+                Ok(presets::right_handed(mzprime, gprime))
             }
         }
     }

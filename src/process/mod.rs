@@ -12,6 +12,7 @@
 //! the channel. [`Process::sample`] returns the bracket (in cm^2), whose expectation over q is
 //! sigma(E): the sum of weights is an unbiased estimate of POT x N_c x integral phi sigma dE.
 
+pub mod cevns;
 pub mod dark_neutrino;
 pub mod nu_electron;
 pub mod upscatter;

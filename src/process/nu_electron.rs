@@ -18,7 +18,12 @@
 //! g_{L,R} -> g_{L,R} + delta(T),   delta(T) = g_nu g_e / ( 2 sqrt(2) G_F (2 m_e T + m_Z'^2) )
 //! ```
 //!
-//! the shift being applied before the antineutrino swap. Q^2 = 2 m_e T exactly.
+//! the shift being applied before the antineutrino swap. Q^2 = 2 m_e T exactly. An axial electron
+//! coupling a_e (`e-bar gamma^mu (g_e - a_e gamma^5) e`, `free` preset) shifts the chiral couplings
+//! differently: delta_{L,R} = g_nu (g_e +- a_e) / (2 sqrt(2) G_F (2 m_e T + m_Z'^2)).
+//!
+//! Antineutrinos (reactor nu_e-bar: g_L = 1/2 + s_W^2 swapped with g_R) use the same formula, so
+//! TEXONO-like nu_e-bar e samples and every preset go through this one process.
 
 use super::{Channel, Process};
 use crate::event::{Event, Particle};
@@ -106,14 +111,28 @@ impl NuElectron {
         }
     }
 
-    /// The Z' strength k = g_nu g_e / (2 sqrt 2 G_F), GeV^2 (delta = k / (2 m_e T + m_Z'^2)).
+    /// The Z' strengths (k_L, k_R) = g_nu (g_e +- a_e) / (2 sqrt 2 G_F), GeV^2, of the left- and
+    /// right-handed electron (delta_{L,R} = k_{L,R} / (2 m_e T + m_Z'^2)); k_L = k_R for a vector Z'.
     #[inline]
-    fn k_zprime(&self, f: Flavour) -> f64 {
+    fn k_zprime_chiral(&self, f: Flavour) -> (f64, f64) {
         match self.couplings.mzprime {
             Some(_) => {
-                self.couplings.g_nu[f.generation()] * self.couplings.g_e() / (2.0 * SQRT_2 * G_F)
+                let g = self.couplings.g_nu[f.generation()] / (2.0 * SQRT_2 * G_F);
+                let (v, a) = (self.couplings.g_e(), self.couplings.g_lepton_axial[0]);
+                (g * (v + a), g * (v - a))
             }
-            None => 0.0,
+            None => (0.0, 0.0),
+        }
+    }
+
+    /// The larger Z' strength |k_L|, |k_R| (GeV^2); zero for the SM.
+    #[inline]
+    fn k_zprime(&self, f: Flavour) -> f64 {
+        let (l, r) = self.k_zprime_chiral(f);
+        if l.abs() >= r.abs() {
+            l
+        } else {
+            r
         }
     }
 
@@ -129,14 +148,15 @@ impl NuElectron {
     pub fn chiral_couplings(&self, f: Flavour, t: f64) -> (f64, f64) {
         let s = self.sin2_theta_w;
         let cc = if f.generation() == 0 { 1.0 } else { 0.0 };
-        let k = self.k_zprime(f);
-        let delta = if k == 0.0 {
-            0.0
+        let (kl, kr) = self.k_zprime_chiral(f);
+        let (dl, dr) = if kl == 0.0 && kr == 0.0 {
+            (0.0, 0.0)
         } else {
-            k / (2.0 * M_E * t + self.mz2())
+            let x = 2.0 * M_E * t + self.mz2();
+            (kl / x, kr / x)
         };
-        let gl = -0.5 + s + cc + delta;
-        let gr = s + delta;
+        let gl = -0.5 + s + cc + dl;
+        let gr = s + dr;
         if f.is_anti() {
             (gr, gl)
         } else {
@@ -329,12 +349,31 @@ mod tests {
     }
 
     #[test]
+    fn axial_electron_coupling_shifts_chiral_couplings_oppositely() {
+        // e-bar gamma (g_e - a_e gamma5) e = c_L e_L + c_R e_R with c_{L,R} = g_e +- a_e
+        let c = Couplings {
+            mzprime: Some(0.01),
+            g_nu: [0.0, 2e-5, 0.0],
+            g_lepton: [0.0; 3],
+            g_lepton_axial: [3e-5, 0.0, 0.0],
+            g_u: 0.0,
+            g_d: 0.0,
+        };
+        let z = NuElectron::with_channels(c, vec![]);
+        let (gl, gr) = z.chiral_couplings(Flavour::NuMu, 0.0);
+        let (gl0, gr0) = sm().chiral_couplings(Flavour::NuMu, 0.0);
+        let d = 2e-5 * 3e-5 / (2.0 * SQRT_2 * G_F * 1e-4);
+        assert!((gl - gl0 - d).abs() < 1e-12 && (gr - gr0 + d).abs() < 1e-12);
+    }
+
+    #[test]
     fn quadrature_matches_closed_form_for_tiny_coupling() {
         // A Z' with negligible coupling exercises the quadrature path against the closed form.
         let c = Couplings {
             mzprime: Some(0.01),
             g_nu: [0.0, 1e-12, 0.0],
             g_lepton: [1e-12, 0.0, 0.0],
+            g_lepton_axial: [0.0; 3],
             g_u: 0.0,
             g_d: 0.0,
         };
@@ -351,6 +390,7 @@ mod tests {
             mzprime: Some(0.02),
             g_nu: [0.0, 3e-5, 0.0],
             g_lepton: [3e-5, 0.0, 0.0],
+            g_lepton_axial: [0.0; 3],
             g_u: 0.0,
             g_d: 0.0,
         };

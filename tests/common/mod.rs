@@ -112,3 +112,57 @@ pub fn nue_rate(
     }
     s * h * pot * electrons
 }
+
+/// Composite Simpson rule with `n` (even) panels.
+pub fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
+    let h = (b - a) / n as f64;
+    let mut s = f(a) + f(b);
+    for i in 1..n {
+        s += f(a + h * i as f64) * if i % 2 == 1 { 4.0 } else { 2.0 };
+    }
+    s * h / 3.0
+}
+
+/// hbar c, GeV fm.
+pub const HBARC_FM: f64 = 0.197_326_980_4;
+
+/// Helm form factor with Lewin & Smith parameters (s = 0.9 fm, a = 0.52 fm,
+/// c = 1.23 A^1/3 - 0.60 fm), Q^2 in GeV^2 (physics sheet item 6).
+pub fn helm(q2: f64, a: f64) -> f64 {
+    let q = q2.sqrt() / HBARC_FM;
+    let c = 1.23 * a.cbrt() - 0.60;
+    let rn = (c * c + 7.0 / 3.0 * std::f64::consts::PI.powi(2) * 0.52 * 0.52 - 5.0 * 0.81).sqrt();
+    let x = q * rn;
+    if x < 1e-4 {
+        return 1.0;
+    }
+    3.0 * (x.sin() - x * x.cos()) / (x * x * x) * (-q * q * 0.81 / 2.0).exp()
+}
+
+/// Muon and charged-pion masses, GeV (PDG 2024).
+pub const MMU: f64 = 0.105_658_375_5;
+pub const MPI: f64 = 0.139_570_39;
+
+/// Michel spectra of mu+ decay at rest, normalised to 1 (GeV^-1): nu_e and nu_mu-bar.
+pub fn michel_e(e: f64) -> f64 {
+    let x = e / MMU;
+    192.0 / MMU * x * x * (0.5 - x)
+}
+pub fn michel_mubar(e: f64) -> f64 {
+    let x = e / MMU;
+    64.0 / MMU * x * x * (0.75 - x)
+}
+
+/// Run the `nuportal` binary in `dir`: (exit code, stdout, stderr).
+pub fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nuportal"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
