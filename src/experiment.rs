@@ -353,6 +353,9 @@ pub struct DetectorSpec {
     pub geometry: Volume,
     /// Fiducial volume (a selection applied later).
     pub fiducial: Volume,
+    /// Detector response: resolutions, selection, efficiencies ([`crate::detector`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<crate::detector::DetectorSection>,
 }
 
 /// A target species in the detector: one element (dominant isotope) and how many nuclei there are.
@@ -621,6 +624,14 @@ impl Experiment {
         }
         spec.geometry.validate(&o, "geometry")?;
         spec.fiducial.validate(&o, "fiducial")?;
+        let mut spec = spec;
+        if let Some(d) = spec.detector.as_mut() {
+            d.validate().map_err(|e| match e {
+                crate::detector::DetectorError::Value { key, value, valid } => {
+                    value_err(&key, value, &valid)
+                }
+            })?;
+        }
         let targets = count_targets(
             &spec.target.material,
             spec.target.mass_t,
