@@ -269,6 +269,12 @@ pub struct Spectra {
     pub rows: u64,
 }
 
+/// A window column with its bounds.
+type Window<'a> = (&'a Float64Array, f64, f64);
+
+/// A named column of numbers per bin (e.g. `("data", [...])`).
+pub type Overlay = (&'static str, Vec<f64>);
+
 fn f64_col<'a>(b: &'a arrow::record_batch::RecordBatch, name: &str) -> Option<&'a Float64Array> {
     b.column_by_name(name)?
         .as_any()
@@ -368,7 +374,7 @@ impl Spectra {
             } else {
                 None
             };
-            let cols: Vec<(&Float64Array, Option<(&Float64Array, f64, f64)>)> = hists
+            let cols: Vec<(&Float64Array, Option<Window<'_>>)> = hists
                 .iter()
                 .map(|h| {
                     let o = &h.observable;
@@ -479,7 +485,7 @@ pub struct DataSet {
     /// POT of the data.
     pub pot: f64,
     /// Per observable name: (column names, columns of numbers per bin).
-    pub overlays: Vec<(&'static str, Vec<(&'static str, Vec<f64>)>)>,
+    pub overlays: Vec<(&'static str, Vec<Overlay>)>,
     /// A published event count to compare the selected signal with.
     pub comparison: Option<Comparison>,
     /// Citation.
