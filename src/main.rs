@@ -779,6 +779,10 @@ fn spectrum(a: SpectrumArgs) -> Result<(), Failure> {
                 "costheta_fraction_above_0.8",
                 format!("{:.4}", fwd / h.total()),
             );
+            line(
+                "costheta_fraction_above_0.9",
+                format!("{:.4}", h.events[19] / h.total()),
+            );
             if let Some((_, v)) = overlays.iter().find(|(n, _)| *n == "data") {
                 if let Some((_, b)) = overlays.iter().find(|(n, _)| *n == "background") {
                     let exc: Vec<f64> = v.iter().zip(b).map(|(x, y)| x - y).collect();
@@ -786,6 +790,10 @@ fn spectrum(a: SpectrumArgs) -> Result<(), Failure> {
                     line(
                         "excess_costheta_fraction_above_0.8",
                         format!("{:.4}", exc[18..].iter().sum::<f64>() / tot),
+                    );
+                    line(
+                        "excess_costheta_fraction_above_0.9",
+                        format!("{:.4}", exc[19] / tot),
                     );
                 }
             }
