@@ -259,7 +259,7 @@ impl Prepared {
         use crate::event::Particle;
         let cfg = self.config.detector.clone().unwrap_or_default();
         let Some(section) = &self.experiment.spec.detector else {
-            if cfg.enabled == Some(true) || cfg.resolution.is_some() {
+            if cfg.enabled == Some(true) || cfg.resolution.is_some() || cfg.shower_rule.is_some() {
                 return Err(DetectorError::Value {
                     key: "detector.enabled".into(),
                     value: "true".into(),
@@ -280,6 +280,10 @@ impl Prepared {
             Visible::Pair,
             p.has_decay_vertex(),
         )?;
+        let det = match cfg.shower_rule {
+            Some(r) => det.with_shower_rule(r)?,
+            None => det,
+        };
         if !cfg.enabled.unwrap_or(section.enabled) {
             return Ok(None);
         }

@@ -56,6 +56,9 @@ fn truth_is_bit_identical_with_the_detector_on_or_off() {
     let other = generate(P1, &["detector.resolution=\"fastbnb\""]);
     assert_truth_identical(&other, &off);
     assert_ne!(on.f64_column("E_reco"), other.f64_column("E_reco"));
+    let kk = generate(P1, &["detector.shower_rule=\"kelly_kopp_circ1\""]);
+    assert_truth_identical(&kk, &off);
+    assert_ne!(on.f64_column("E_reco"), kk.f64_column("E_reco"));
     // nu-e at MINERvA (one electron) and unweighted runs too
     let nue = "[process]\nkind = \"nu_e_elastic\"\n[experiment]\nname = \"minerva_le_fhc\"\n[generation]\nevents = 20000\nchunk_size = 4096\n";
     assert_truth_identical(

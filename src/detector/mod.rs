@@ -458,12 +458,101 @@ impl Shape {
     }
 }
 
+/// Which single-shower criterion MiniBooNE uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowerRule {
+    /// Opening angle / energy threshold ([`PairRule`], arXiv:1812.08768).
+    #[default]
+    Aht,
+    /// Kelly-Kopp `circ1` r-cut ([`KellyKopp`]; default of the arXiv:2308.02543 fast MC).
+    KellyKoppCirc1,
+}
+
+/// Kelly-Kopp (arXiv:2210.08021) `circ1` criterion: with c = cos(opening angle) and
+/// f = E_max / (E_1 + E_2), r = sqrt((1 - c)^2 / 4 + (1 - f)^2); the pair is one shower when
+/// r < r_cut(E_vis), r_cut linear between the tabulated E_vis points and constant outside them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KellyKopp {
+    /// E_vis points (bin centres), GeV, increasing.
+    pub e_vis_gev: Vec<f64>,
+    /// r_cut at those points.
+    pub r_cut: Vec<f64>,
+}
+
+impl KellyKopp {
+    /// r_cut at visible energy `e` (GeV).
+    #[must_use]
+    pub fn r_cut_at(&self, e: f64) -> f64 {
+        let x = &self.e_vis_gev;
+        let n = x.len();
+        if e <= x[0] {
+            return self.r_cut[0];
+        }
+        if e >= x[n - 1] {
+            return self.r_cut[n - 1];
+        }
+        let i = x.partition_point(|&v| v <= e) - 1;
+        let t = (e - x[i]) / (x[i + 1] - x[i]);
+        self.r_cut[i] + t * (self.r_cut[i + 1] - self.r_cut[i])
+    }
+    /// r of a pair (see the type documentation).
+    #[must_use]
+    pub fn r(a: FourVector, b: FourVector) -> f64 {
+        let c = a.p3().unit().dot(b.p3().unit()).clamp(-1.0, 1.0);
+        let f = a.e.max(b.e) / (a.e + b.e);
+        ((1.0 - c).powi(2) / 4.0 + (1.0 - f).powi(2)).sqrt()
+    }
+    /// Classify a smeared pair as [`PairRule::classify`] does.
+    #[must_use]
+    pub fn classify(&self, a: FourVector, b: FourVector) -> (Option<(f64, Vec3)>, i8) {
+        let e = a.e + b.e;
+        if Self::r(a, b) < self.r_cut_at(e) {
+            (Some((e, (a.p3() + b.p3()).unit())), 1)
+        } else {
+            (None, 2)
+        }
+    }
+    fn validate(&self, key: &str) -> Result<(), DetectorError> {
+        let n = self.e_vis_gev.len();
+        if n < 2 || self.r_cut.len() != n {
+            return Err(bad(
+                key,
+                format!("{n} / {} entries", self.r_cut.len()),
+                "e_vis_gev and r_cut need the same number (>= 2) of entries",
+            ));
+        }
+        if self.e_vis_gev.windows(2).any(|w| !(w[1] > w[0])) {
+            return Err(bad(
+                &format!("{key}.e_vis_gev"),
+                "unsorted",
+                "must be strictly increasing",
+            ));
+        }
+        if self.r_cut.iter().any(|r| !(*r > 0.0 && r.is_finite())) {
+            return Err(bad(
+                &format!("{key}.r_cut"),
+                "<= 0",
+                "must be finite and > 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// MiniBooNE nu_e-like selection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MinibooneSelection {
-    /// Single-shower rule.
+    /// Which single-shower criterion is used.
+    #[serde(default)]
+    pub shower_rule: ShowerRule,
+    /// Single-shower rule `aht`.
     pub pair: PairRule,
+    /// Single-shower rule `kelly_kopp_circ1` (optional table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kelly_kopp: Option<KellyKopp>,
     /// E_vis window, GeV.
     pub e_vis_min_gev: f64,
     /// E_vis window, GeV.
@@ -555,6 +644,9 @@ pub struct DetectorConfig {
     /// Resolution model by name (default: the detector file's `resolution`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
+    /// MiniBooNE single-shower criterion (default: the detector file's `shower_rule`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shower_rule: Option<ShowerRule>,
 }
 
 /// Which leptons of the event are seen.
@@ -722,6 +814,16 @@ impl DetectorSection {
         match &mut self.selection {
             Selection::Miniboone(s) => {
                 s.pair.validate(&format!("{k}.pair"))?;
+                if let Some(kk) = &s.kelly_kopp {
+                    kk.validate(&format!("{k}.kelly_kopp"))?;
+                }
+                if s.shower_rule == ShowerRule::KellyKoppCirc1 && s.kelly_kopp.is_none() {
+                    return Err(bad(
+                        &format!("{k}.shower_rule"),
+                        "\"kelly_kopp_circ1\"",
+                        "needs a [detector.selection.kelly_kopp] table",
+                    ));
+                }
                 non_negative(&format!("{k}.e_vis_min_gev"), s.e_vis_min_gev)?;
                 positive(&format!("{k}.e_vis_max_gev"), s.e_vis_max_gev)?;
                 if !(s.eqe_binding_energy_gev >= 0.0 && s.eqe_binding_energy_gev < 0.1) {
@@ -823,6 +925,36 @@ impl Detector {
         })
     }
 
+    /// Use another MiniBooNE single-shower criterion.
+    ///
+    /// # Errors
+    /// [`DetectorError::Value`] (`detector.shower_rule`) for a non-MiniBooNE selection or a
+    /// Kelly-Kopp rule without its table.
+    pub fn with_shower_rule(mut self, rule: ShowerRule) -> Result<Self, DetectorError> {
+        let name = serde_json::to_string(&rule).unwrap_or_default();
+        match &mut self.selection {
+            Selection::Miniboone(s) => {
+                if rule == ShowerRule::KellyKoppCirc1 && s.kelly_kopp.is_none() {
+                    return Err(bad(
+                        "detector.shower_rule",
+                        name,
+                        "needs a [detector.selection.kelly_kopp] table in the detector file",
+                    ));
+                }
+                s.shower_rule = rule;
+                Ok(self)
+            }
+            _ => Err(bad(
+                "detector.shower_rule",
+                name,
+                &format!(
+                    "only MiniBooNE selections have a shower rule (experiment {})",
+                    self.experiment
+                ),
+            )),
+        }
+    }
+
     /// The output columns this detector adds.
     #[must_use]
     pub fn columns(&self) -> Vec<ColumnSpec> {
@@ -884,7 +1016,14 @@ impl Detector {
             Visible::Pair => {
                 let a = self.smear(ev.e_minus, rng);
                 let b = self.smear(ev.e_plus, rng);
-                let (s, n) = pair.classify(a, b);
+                let (s, n) = match &self.selection {
+                    Selection::Miniboone(MinibooneSelection {
+                        shower_rule: ShowerRule::KellyKoppCirc1,
+                        kelly_kopp: Some(kk),
+                        ..
+                    }) => kk.classify(a, b),
+                    _ => pair.classify(a, b),
+                };
                 r.n_showers = n;
                 s.map(|(e, d)| (e, d, true))
             }

@@ -322,3 +322,42 @@ fn bad_values_name_their_key() {
         "{m}"
     );
 }
+
+#[test]
+fn kelly_kopp_circ1_hand_cases() {
+    let Selection::Miniboone(s) = detector("miniboone_fhc", Visible::Pair).selection else {
+        panic!()
+    };
+    let kk = s.kelly_kopp.unwrap();
+    // table ends and linear interpolation between the 0.15 and 0.17 GeV points (0.541, 0.455)
+    assert!((kk.r_cut_at(0.05) - 0.541).abs() < 1e-12);
+    assert!((kk.r_cut_at(0.16) - 0.498).abs() < 1e-9);
+    assert!((kk.r_cut_at(3.0) - kk.r_cut[kk.r_cut.len() - 1]).abs() < 1e-12);
+    // collinear and very asymmetric: r = 1 - f = 0.05 < r_cut -> one shower
+    let a = electron(0.38, 0.1, 0.0);
+    let b = electron(0.02, 0.1, 0.0);
+    assert!((KellyKopp::r(a, b) - 0.05).abs() < 1e-6);
+    assert_eq!(kk.classify(a, b).1, 1);
+    // symmetric at 90 degrees: r = sqrt(1/4 + 1/4) = 0.707 -> two showers
+    let a = electron(0.2, 0.0, 0.0);
+    let b = electron(0.2, std::f64::consts::FRAC_PI_2, 0.0);
+    assert!((KellyKopp::r(a, b) - 0.5_f64.sqrt()).abs() < 1e-6);
+    assert_eq!(kk.classify(a, b), (None, 2));
+    // the rule is chosen by name, and only for MiniBooNE
+    let d = detector("miniboone_fhc", Visible::Pair)
+        .with_shower_rule(ShowerRule::KellyKoppCirc1)
+        .unwrap();
+    let mut rng = Pcg64::seed_from_u64(9);
+    let mut ev = Event {
+        e_minus: a,
+        e_plus: b,
+        ..Event::default()
+    };
+    d.apply(&mut ev, &mut rng);
+    assert_eq!(ev.reco.n_showers, 2);
+    let e = detector("minerva_le_fhc", Visible::Pair)
+        .with_shower_rule(ShowerRule::Aht)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("detector.shower_rule"), "{e}");
+}
