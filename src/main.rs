@@ -87,6 +87,9 @@ struct SpectrumArgs {
     /// No PNG figures.
     #[arg(long)]
     no_plots: bool,
+    /// Also write each figure as SVG.
+    #[arg(long)]
+    svg: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -768,6 +771,11 @@ fn spectrum(a: SpectrumArgs) -> Result<(), Failure> {
             );
             spectrum::draw_png(&png, &title, &h, &overlays).context("plot")?;
             files.push(png.display().to_string());
+            if a.svg {
+                let svg = png.with_extension("svg");
+                spectrum::draw_png(&svg, &title, &h, &overlays).context("plot")?;
+                files.push(svg.display().to_string());
+            }
         }
         line(
             &format!("events_in_{}_histogram", h.observable.name),

@@ -793,7 +793,8 @@ fn steps(edges: &[f64], v: &[f64]) -> Vec<(f64, f64)> {
     pts
 }
 
-/// Draw a histogram with its overlays (data, background, background + signal) into a PNG.
+/// Draw a histogram with its overlays (data, background, background + signal) into a PNG, or an
+/// SVG when `path` ends in `.svg`.
 ///
 /// # Errors
 /// [`crate::plot::PlotError`] if drawing fails.
@@ -847,7 +848,11 @@ pub fn draw_png(
         x_log: false,
         curves,
     };
-    crate::plot::write_png(path, (900, 600), &[panel])
+    if path.extension().is_some_and(|e| e == "svg") {
+        crate::plot::write_svg(path, (900, 600), &[panel])
+    } else {
+        crate::plot::write_png(path, (900, 600), &[panel])
+    }
 }
 
 #[cfg(test)]

@@ -174,7 +174,10 @@ fn spectrum_cli_writes_csv_png_and_chi2() {
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = nuportal(&["spectrum", "s.parquet", "--output", "sp"], dir.path());
+    let (code, out, err) = nuportal(
+        &["spectrum", "s.parquet", "--output", "sp", "--svg"],
+        dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("miniboone_chi2_with_signal"), "{out}");
     for f in ["E_QE", "E_vis", "costheta"] {
@@ -185,6 +188,8 @@ fn spectrum_cli_writes_csv_png_and_chi2() {
         );
         let png = std::fs::read(dir.path().join(format!("sp/{f}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let svg = std::fs::read_to_string(dir.path().join(format!("sp/{f}.svg"))).unwrap();
+        assert!(svg.contains("<svg"));
     }
     let e_qe = std::fs::read_to_string(dir.path().join("sp/E_QE.csv")).unwrap();
     assert_eq!(e_qe.lines().count(), 12);
