@@ -150,7 +150,7 @@ pub enum AngularResolution {
         /// Width, degrees.
         sigma_deg: f64,
     },
-    /// sigma_theta[deg] = slope_deg ln(1 GeV / E) + offset_deg, floored at `min_deg`
+    /// sigma_theta in degrees = slope_deg ln(1 GeV / E) + offset_deg, floored at `min_deg`
     /// (arXiv:2308.02543 fast MC: slope 1, offset 2.7, "fit to Patterson's thesis").
     LogEnergy {
         /// Coefficient of ln(1/E), degrees.
@@ -160,7 +160,7 @@ pub enum AngularResolution {
         /// Lower bound, degrees.
         min_deg: f64,
     },
-    /// sigma_theta[mrad] = (a_mrad (E/GeV)^power + b_mrad) / sqrt(E/GeV) + c_mrad (CHARM-II form
+    /// sigma_theta in mrad = (a_mrad (E/GeV)^power + b_mrad) / sqrt(E/GeV) + c_mrad (CHARM-II form
     /// of arXiv:1812.08768; see the detector file for the two readings of `power`).
     PowerLaw {
         /// Coefficient a, mrad.
@@ -295,7 +295,7 @@ impl PairRule {
     }
 }
 
-/// A step function of energy: `efficiency[i]` for E in [e_low_gev[i], e_high_gev[i]); below the
+/// A step function of energy: `efficiency[i]` for E in `[e_low_gev[i], e_high_gev[i])`; below the
 /// first bin the first value, above the last bin the last value (nearest bin, as the fast MC of
 /// arXiv:2308.02543 reads the MiniBooNE table).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -358,7 +358,7 @@ impl EfficiencyTable {
 }
 
 /// A histogram shape to draw a variable from: `density[i]` (any normalisation, per unit x) on
-/// [edges[i], edges[i+1]); sampled uniformly inside the chosen bin.
+/// `[edges[i], edges[i+1])`; sampled uniformly inside the chosen bin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shape {
