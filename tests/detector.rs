@@ -271,3 +271,49 @@ fn bad_detector_config_is_a_usage_error_naming_the_key() {
     assert_eq!(code, 2);
     assert!(err.contains("enabld"), "{err}");
 }
+
+/// Golden run behind the README table (light-Z' benchmark P1 at MiniBooNE FHC, `aht` resolution and
+/// shower rule): 73.3% of the weight is one electron-like shower and 65.8% of the selected events with
+/// 200 < E_QE < 1250 MeV have cos theta > 0.9 (10^6 events). Tolerances cover the MC error of
+/// 10^5 events (about 0.3% and 0.5% absolute) and libm differences.
+#[test]
+fn p1_at_miniboone_matches_the_readme_numbers() {
+    let s = generate(P1, &["generation.events=100000", "generation.seed=7"]);
+    let w = s.f64_column("weight").unwrap();
+    let e = s.f64_column("E_reco").unwrap();
+    let c = s.f64_column("costheta_reco").unwrap();
+    let q = s.f64_column("E_QE").unwrap();
+    let eff = s.f64_column("efficiency").unwrap();
+    let plan = s.plan.as_ref().unwrap();
+    let ip = plan
+        .columns
+        .iter()
+        .position(|x| x.name == "pass_selection")
+        .unwrap();
+    let pass: Vec<i8> = s
+        .batches
+        .iter()
+        .flat_map(|b| match &b.data[ip] {
+            ColumnData::I8(v) => v.clone(),
+            _ => panic!("pass_selection is not i8"),
+        })
+        .collect();
+    let tot: f64 = w.iter().sum();
+    let shower: f64 = w
+        .iter()
+        .zip(&e)
+        .filter(|(_, e)| **e > 0.0)
+        .map(|(w, _)| w)
+        .sum();
+    assert!((shower / tot - 0.733).abs() < 0.01, "{}", shower / tot);
+    let (mut sel, mut fwd) = (0.0, 0.0);
+    for i in 0..w.len() {
+        if pass[i] == 1 && q[i] >= 0.2 && q[i] < 1.25 {
+            sel += w[i] * eff[i];
+            if c[i] >= 0.9 {
+                fwd += w[i] * eff[i];
+            }
+        }
+    }
+    assert!((fwd / sel - 0.658).abs() < 0.02, "{}", fwd / sel);
+}
