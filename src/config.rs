@@ -247,6 +247,10 @@ pub struct Config {
     /// Oscillation (optional): adds the `w_osc` column to generated events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oscillation: Option<OscillationConfig>,
+    /// Detector stage switches (`enabled`, `resolution`); the response itself is in the
+    /// experiment's detector file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<crate::detector::DetectorConfig>,
 }
 
 /// Parse only the `[oscillation]` section of a config text (with `--set` overrides applied first),

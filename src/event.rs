@@ -43,6 +43,8 @@ pub struct Event {
     pub decay: Vec3,
     /// Oscillation probability from the flavour at production to `nu_pdg` (only with `[oscillation]`).
     pub w_osc: f64,
+    /// Reconstructed quantities (only with the detector stage, [`crate::detector`]).
+    pub reco: crate::detector::Reco,
 }
 
 impl Event {
@@ -167,6 +169,8 @@ pub enum Source {
     Decay(u8),
     /// `w_osc`.
     WOsc,
+    /// A reconstructed variable of the detector stage.
+    Reco(crate::detector::RecoField),
 }
 
 /// An output column: name, type, unit, meaning, and where its value comes from.
@@ -192,6 +196,7 @@ impl Source {
         match self {
             Source::Weight => ev.weight,
             Source::WOsc => ev.w_osc,
+            Source::Reco(f) => f.f64_of(&ev.reco),
             Source::ENu => ev.nu_in.e,
             Source::Momentum(p, i) => {
                 let v = p.get(ev);
@@ -225,6 +230,7 @@ impl Source {
             Source::NuPdg => i64::from(ev.nu_pdg),
             Source::TargetPdg => i64::from(ev.target_pdg),
             Source::Helicity => i64::from(ev.helicity),
+            Source::Reco(f) => f.i64_of(&ev.reco),
             _ => 0,
         }
     }
@@ -360,6 +366,13 @@ impl ColumnPlan {
             ),
             source: Source::WOsc,
         });
+        self
+    }
+
+    /// Append the detector columns ([`crate::detector::Detector::columns`]).
+    #[must_use]
+    pub fn with_detector(mut self, columns: Vec<ColumnSpec>) -> Self {
+        self.columns.extend(columns);
         self
     }
 }

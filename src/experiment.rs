@@ -364,6 +364,9 @@ pub struct DetectorSpec {
     /// applied in summaries and tests, never to the weights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recoil_acceptance: Option<RecoilAcceptance>,
+    /// Detector response: resolutions, selection, efficiencies ([`crate::detector`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<crate::detector::DetectorSection>,
 }
 
 /// A published acceptance for nuclear recoils: the recoil kinetic energy T is converted to a
@@ -701,6 +704,14 @@ impl Experiment {
         }
         spec.geometry.validate(&o, "geometry")?;
         spec.fiducial.validate(&o, "fiducial")?;
+        let mut spec = spec;
+        if let Some(d) = spec.detector.as_mut() {
+            d.validate().map_err(|e| match e {
+                crate::detector::DetectorError::Value { key, value, valid } => {
+                    value_err(&key, value, &valid)
+                }
+            })?;
+        }
         let targets = count_targets(
             &spec.target.material,
             spec.target.mass_t,

@@ -201,6 +201,8 @@ pub struct Generator<'a, P: Process> {
     envelope: f64,
     /// `w_osc` (runs with `[oscillation]`); cloned per chunk.
     osc: Option<OscillationWeight>,
+    /// Detector stage (its own RNG stream per chunk, [`crate::detector::DETECTOR_STREAM`]).
+    detector: Option<crate::detector::Detector>,
 }
 
 /// Pilot events per channel for the unweighting envelope.
@@ -225,6 +227,16 @@ pub fn pcg_state(seed: u64) -> u128 {
 #[must_use]
 pub fn chunk_rng(seed: u64, k: u64) -> Pcg64 {
     Pcg64::new(pcg_state(seed), u128::from(k))
+}
+
+/// The detector RNG of chunk `k`: same state as [`chunk_rng`], stream
+/// [`crate::detector::DETECTOR_STREAM`] + k (disjoint from the truth streams).
+#[must_use]
+pub fn detector_rng(seed: u64, k: u64) -> Pcg64 {
+    Pcg64::new(
+        pcg_state(seed),
+        crate::detector::DETECTOR_STREAM + u128::from(k),
+    )
 }
 
 impl<'a, P: Process> Generator<'a, P> {
@@ -353,6 +365,7 @@ impl<'a, P: Process> Generator<'a, P> {
             plan,
             envelope: 0.0,
             osc: None,
+            detector: None,
         };
         if opts.unweighted {
             gen.envelope = gen.compute_envelope();
@@ -398,6 +411,22 @@ impl<'a, P: Process> Generator<'a, P> {
         self
     }
 
+    /// Add the detector stage: every written event is smeared and selected with the chunk's
+    /// detector stream (`Pcg64` stream [`crate::detector::DETECTOR_STREAM`] + k), which the truth
+    /// never touches, so every truth column is identical with and without it.
+    #[must_use]
+    pub fn with_detector(mut self, det: crate::detector::Detector) -> Self {
+        self.plan = self.plan.with_detector(det.columns());
+        self.detector = Some(det);
+        self
+    }
+
+    /// The detector stage, if any.
+    #[must_use]
+    pub fn detector(&self) -> Option<&crate::detector::Detector> {
+        self.detector.as_ref()
+    }
+
     /// The output column plan.
     #[must_use]
     pub fn column_plan(&self) -> &ColumnPlan {
@@ -437,6 +466,7 @@ impl<'a, P: Process> Generator<'a, P> {
         let start = k * cs;
         let end = ((k + 1) * cs).min(self.opts.events);
         let mut rng = chunk_rng(self.opts.seed, k);
+        let mut det_rng = detector_rng(self.opts.seed, k);
         let mut batch = EventBatch::new(&self.plan, usize::try_from(end - start).unwrap_or(0));
         let mut acc = vec![Acc::default(); self.plans.len()];
         let mut ev = Event::default();
@@ -474,6 +504,9 @@ impl<'a, P: Process> Generator<'a, P> {
                 a.sw += ev.weight;
                 a.sw2 += ev.weight * ev.weight;
                 a.n += 1;
+            }
+            if let Some(d) = &self.detector {
+                d.apply(&mut ev, &mut det_rng);
             }
             batch.push(&ev);
         }

@@ -16,7 +16,12 @@
 //! 7. [`oscillation`]: exact oscillation probabilities in matter (3 flavours, NSI, 3+1, nuSSI).
 //! 5. [`generate::Generator`]: energy proposals tabulated once, chunks with their own PCG streams,
 //!    rayon, column batches ([`event::EventBatch`]).
+//!    The optional detector stage ([`detector`]) smears, classifies and selects each event with
+//!    its own random stream and adds reconstructed columns.
 //! 6. [`output`]: sinks (Parquet, in-memory) fed batch by batch.
+//!
+//! 8. [`spectrum`]: efficiency-corrected histograms in the experiments' binnings, streamed from
+//!    Parquet, with the public data and the MiniBooNE chi^2.
 //!
 //! [`run`] ties them together; the `nuportal` binary is a thin CLI over it.
 //!
@@ -35,6 +40,7 @@
 pub mod config;
 pub mod data;
 pub mod decay;
+pub mod detector;
 pub mod event;
 pub mod experiment;
 pub mod flux;
@@ -48,4 +54,5 @@ pub mod output;
 pub mod plot;
 pub mod process;
 pub mod run;
+pub mod spectrum;
 pub mod units;

@@ -59,6 +59,37 @@ enum Command {
     ///
     /// Example: nuportal oscillate --config osc.toml --energies 0.5:30:40:log --output p.csv --plot p.png
     Oscillate(OscillateArgs),
+    /// Efficiency-corrected spectra of a sample in the experiment's binning (CSV + PNG per
+    /// observable), compared with the public data: chi^2 for MiniBooNE, selected events against the
+    /// published nu-e samples for MINERvA and CHARM-II. Needs a sample generated with the detector
+    /// stage (on by default for MiniBooNE, MINERvA and CHARM-II).
+    ///
+    /// Every bin holds sum(weight x efficiency) over the selected events, scaled to the POT of the
+    /// data set. Data sets: miniboone_2020_fhc, miniboone_2018_fhc, miniboone_rhc, minerva_le,
+    /// minerva_me, charmii_fhc, charmii_rhc (default: the sample's experiment).
+    ///
+    /// Examples:
+    ///   nuportal spectrum output/miniboone_fhc_upscattering.parquet
+    ///   nuportal spectrum sample.parquet --data miniboone_2018_fhc --output spectra/
+    Spectrum(SpectrumArgs),
+}
+
+#[derive(Args, Debug)]
+struct SpectrumArgs {
+    /// The sample (Parquet written by `nuportal generate`).
+    sample: PathBuf,
+    /// Public data set to compare with (default: the one of the sample's experiment).
+    #[arg(long)]
+    data: Option<String>,
+    /// Output directory (default: <sample without extension>_spectrum).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// No PNG figures.
+    #[arg(long)]
+    no_plots: bool,
+    /// Also write each figure as SVG.
+    #[arg(long)]
+    svg: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -181,6 +212,7 @@ fn classify(e: RunError) -> Failure {
         | RunError::Experiment(_)
         | RunError::Signal(_)
         | RunError::Nuclear(_) => usage(e),
+        RunError::Detector(_) => usage(e),
         RunError::Generate(_) => Failure {
             code: 1,
             err: e.into(),
@@ -675,6 +707,198 @@ fn oscillate(a: OscillateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn spectrum(a: SpectrumArgs) -> Result<(), Failure> {
+    use nuportal::spectrum::{self, Spectra, SpectrumError};
+    let classify = |e: SpectrumError| match e {
+        SpectrumError::Io { .. } | SpectrumError::Parquet { .. } => Failure {
+            code: 1,
+            err: e.into(),
+        },
+        _ => usage(e),
+    };
+    if !a.sample.exists() {
+        return Err(usage(anyhow::anyhow!(
+            "{}: no such file",
+            a.sample.display()
+        )));
+    }
+    let sp = Spectra::from_parquet(&a.sample, None).map_err(classify)?;
+    let data_name = a
+        .data
+        .clone()
+        .or_else(|| spectrum::default_data(&sp.experiment).map(str::to_string));
+    let data = match &data_name {
+        Some(n) => {
+            let d = spectrum::data_set(n).map_err(classify)?;
+            if !sp.experiment.starts_with(d.experiment) {
+                return Err(usage(anyhow::anyhow!(
+                    "--data {n}: a {} data set does not apply to a {} sample",
+                    d.experiment,
+                    sp.experiment
+                )));
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    let scale = match &data {
+        Some(d) if sp.pot > 0.0 => d.pot / sp.pot,
+        _ => 1.0,
+    };
+    let dir = a.output.clone().unwrap_or_else(|| {
+        let mut p = a.sample.clone();
+        p.set_extension("");
+        PathBuf::from(format!("{}_spectrum", p.display()))
+    });
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut summary = String::from("quantity,value\n");
+    let mut line = |k: &str, v: String| {
+        out!("{k:<48} {v}");
+        summary.push_str(&format!("{k},{v}\n"));
+    };
+    line("sample", a.sample.display().to_string());
+    line("experiment", sp.experiment.clone());
+    line("sample_pot", format!("{:.4e}", sp.pot));
+    line("rows", sp.rows.to_string());
+    line("predicted_events_total", format!("{:.6e}", sp.total_weight));
+    line(
+        "fraction_passing_selection",
+        format!(
+            "{:.6}",
+            sp.passing_weight / sp.total_weight.max(f64::MIN_POSITIVE)
+        ),
+    );
+    line(
+        "fraction_one_electron_like_shower",
+        format!(
+            "{:.6}",
+            sp.shower_weight / sp.total_weight.max(f64::MIN_POSITIVE)
+        ),
+    );
+    line(
+        "selected_events_x_efficiency",
+        format!("{:.6e}", sp.selected),
+    );
+    if let Some(d) = &data {
+        line("data_set", d.name.to_string());
+        line("data_pot", format!("{:.4e}", d.pot));
+        line("pot_scale", format!("{scale:.6}"));
+        line(
+            "selected_events_at_data_pot",
+            format!("{:.6e}", sp.selected * scale),
+        );
+    }
+    let mut files = Vec::new();
+    for h in &sp.histograms {
+        let mut h = h.clone();
+        h.scale(scale);
+        let overlays: Vec<(&str, Vec<f64>)> = data
+            .as_ref()
+            .and_then(|d| d.overlays.iter().find(|(n, _)| *n == h.observable.name))
+            .map(|(_, cols)| cols.iter().map(|(n, v)| (*n, v.clone())).collect())
+            .unwrap_or_default();
+        let csv = dir.join(format!("{}.csv", h.observable.name));
+        std::fs::write(&csv, spectrum::to_csv(&h, &overlays))
+            .with_context(|| format!("cannot write {}", csv.display()))?;
+        files.push(csv.display().to_string());
+        if !a.no_plots {
+            let png = dir.join(format!("{}.png", h.observable.name));
+            let title = format!(
+                "{} {}{}",
+                sp.experiment,
+                h.observable.name,
+                data.as_ref()
+                    .map(|d| format!(" vs {}", d.name))
+                    .unwrap_or_default()
+            );
+            spectrum::draw_png(&png, &title, &h, &overlays).context("plot")?;
+            files.push(png.display().to_string());
+            if a.svg {
+                let svg = png.with_extension("svg");
+                spectrum::draw_png(&svg, &title, &h, &overlays).context("plot")?;
+                files.push(svg.display().to_string());
+            }
+        }
+        line(
+            &format!("events_in_{}_histogram", h.observable.name),
+            format!("{:.6e}", h.total()),
+        );
+        if h.observable.name == "costheta" && h.total() > 0.0 {
+            let fwd: f64 = h.events[18..].iter().sum();
+            line(
+                "costheta_fraction_above_0.8",
+                format!("{:.4}", fwd / h.total()),
+            );
+            line(
+                "costheta_fraction_above_0.9",
+                format!("{:.4}", h.events[19] / h.total()),
+            );
+            if let Some((_, v)) = overlays.iter().find(|(n, _)| *n == "data") {
+                if let Some((_, b)) = overlays.iter().find(|(n, _)| *n == "background") {
+                    let exc: Vec<f64> = v.iter().zip(b).map(|(x, y)| x - y).collect();
+                    let tot: f64 = exc.iter().sum();
+                    line(
+                        "excess_costheta_fraction_above_0.8",
+                        format!("{:.4}", exc[18..].iter().sum::<f64>() / tot),
+                    );
+                    line(
+                        "excess_costheta_fraction_above_0.9",
+                        format!("{:.4}", exc[19] / tot),
+                    );
+                }
+            }
+        }
+        if h.observable.name == "E_QE" {
+            if let Some(d) = data.as_ref().filter(|d| d.experiment == "miniboone") {
+                let c = spectrum::miniboone_chi2(d, &h.events).map_err(classify)?;
+                line(
+                    "miniboone_signal_events_200_3000MeV",
+                    format!("{:.3}", c.signal_events),
+                );
+                line(
+                    "miniboone_chi2_background_only",
+                    format!("{:.3}", c.background_only),
+                );
+                line(
+                    "miniboone_chi2_with_signal",
+                    format!("{:.3}", c.with_signal),
+                );
+                line(
+                    "miniboone_delta_chi2",
+                    format!("{:.3}", c.background_only - c.with_signal),
+                );
+                line("miniboone_chi2_bins", c.bins.to_string());
+            }
+        }
+    }
+    if let Some(c) = data.as_ref().and_then(|d| d.comparison) {
+        let s = sp.selected * scale;
+        let k = sp.kinematic * scale;
+        line("published_nu_e_events", format!("{}", c.events));
+        line("published_sigma_combined", format!("{:.3}", c.sigma()));
+        line("signal_in_nu_e_selection", format!("{s:.3}"));
+        line("signal_over_sigma", format!("{:.3}", s / c.sigma()));
+        if (k - s).abs() > 0.0 {
+            line("signal_before_final_pid_cut", format!("{k:.3}"));
+            line("signal_rejected_by_pid_cut", format!("{:.3}", k - s));
+        }
+        if let Some((b, what)) = c.benchmark {
+            line("reference_benchmark_events", format!("{b} ({what})"));
+        }
+    }
+    if let Some(d) = &data {
+        line("data_source", format!("\"{}\"", d.source));
+    }
+    let sum = dir.join("summary.csv");
+    std::fs::write(&sum, &summary).with_context(|| format!("cannot write {}", sum.display()))?;
+    files.push(sum.display().to_string());
+    let _ = std::io::Write::write_fmt(
+        &mut std::io::stderr(),
+        format_args!("wrote {}\n", files.join(", ")),
+    );
+    Ok(())
+}
+
 /// The error and its causes joined by ": ", skipping a cause whose text the message already holds
 /// (many errors embed their source in their own message, and `{:#}` would print it twice).
 fn render_error(err: &anyhow::Error) -> String {
@@ -708,6 +932,7 @@ fn main() -> ExitCode {
         Command::Decay(a) => decay(a),
         Command::Info(a) => info(a),
         Command::Oscillate(a) => oscillate(a),
+        Command::Spectrum(a) => spectrum(a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,4 @@
-//! Minimal PNG line plots for the CLI (`nuportal oscillate --plot`) and the examples.
+//! Minimal PNG (and SVG) line plots for the CLI (`nuportal oscillate --plot`) and the examples.
 //!
 //! Drawn with `plotters` (bitmap backend); text is rasterised by `ab_glyph` from DejaVu Sans,
 //! embedded in the binary (`assets/fonts`, Bitstream Vera licence, see `LICENSE-DejaVu.txt` there),
@@ -99,6 +99,31 @@ fn register_font() {
 /// [`PlotError::Range`] for an empty, reversed or non-finite axis range (or x <= 0 on a log axis);
 /// [`PlotError::Draw`] if drawing or writing the file fails.
 pub fn write_png(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), PlotError> {
+    check_ranges(panels)?;
+    register_font();
+    render(
+        BitMapBackend::new(path, size).into_drawing_area(),
+        path,
+        panels,
+    )
+}
+
+/// Draw `panels` side by side into an SVG of `size` (width, height) at `path` (text as SVG text
+/// elements in the `sans-serif` family).
+///
+/// # Errors
+/// As [`write_png`].
+pub fn write_svg(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), PlotError> {
+    check_ranges(panels)?;
+    register_font();
+    render(
+        SVGBackend::new(path, size).into_drawing_area(),
+        path,
+        panels,
+    )
+}
+
+fn check_ranges(panels: &[Panel]) -> Result<(), PlotError> {
     for p in panels {
         let check = |axis, (lo, hi): (f64, f64), positive: bool| {
             if lo.is_finite() && hi.is_finite() && lo < hi && (!positive || lo > 0.0) {
@@ -115,12 +140,18 @@ pub fn write_png(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), 
         check("x", p.x_range, p.x_log)?;
         check("y", p.y_range, false)?;
     }
-    register_font();
+    Ok(())
+}
+
+fn render<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    path: &Path,
+    panels: &[Panel],
+) -> Result<(), PlotError> {
     let draw_error = |e: &dyn std::fmt::Display| PlotError::Draw {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    let root = BitMapBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_error(&e))?;
     let n = u32::try_from(panels.len().max(1)).unwrap_or(1);
     let areas = root.split_evenly((1, n as usize));
@@ -260,6 +291,9 @@ mod tests {
         write_png(&path, (400, 300), &[panel(false), panel(true)]).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        let svg = dir.path().join("p.svg");
+        write_svg(&svg, (400, 300), &[panel(false)]).unwrap();
+        assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
         let mut bad = panel(true);
         bad.x_range = (0.0, 10.0);
         assert!(matches!(

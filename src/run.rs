@@ -33,6 +33,9 @@ pub enum RunError {
     /// CEvNS cannot be built for this target (unknown nucleus or form factor).
     #[error("process.form_factor / target: {0}")]
     Nuclear(#[from] crate::nuclear::NuclearError),
+    /// An invalid `[detector]` choice in the run configuration.
+    #[error("[detector] {0}")]
+    Detector(#[from] crate::detector::DetectorError),
 }
 
 /// The process of a run, statically dispatched.
@@ -85,6 +88,22 @@ pub fn prepare(config: Config) -> Result<Prepared, RunError> {
         }
         e => e.into(),
     })?;
+    if let (Some(d), Some(section)) = (&config.detector, &experiment.spec.detector) {
+        if let Some(r) = &d.resolution {
+            if !section.resolutions.contains_key(r) {
+                return Err(crate::detector::DetectorError::Value {
+                    key: "detector.resolution".into(),
+                    value: format!("{r:?}"),
+                    valid: format!(
+                        "must be one of {:?} (experiment {})",
+                        section.resolutions.keys().collect::<Vec<_>>(),
+                        experiment.name()
+                    ),
+                }
+                .into());
+            }
+        }
+    }
     let couplings = config
         .model
         .couplings()
@@ -229,7 +248,10 @@ impl Prepared {
     /// # Errors
     /// [`RunError::Generate`] if no channel is open; [`RunError::Config`] for an invalid `[oscillation]`.
     pub fn generator<'a, P: Process>(&'a self, p: &'a P) -> Result<Generator<'a, P>, RunError> {
-        let gen = Generator::new(p, &self.experiment, self.config.generate_options())?;
+        let mut gen = Generator::new(p, &self.experiment, self.config.generate_options())?;
+        if let Some(d) = self.detector_for(p)? {
+            gen = gen.with_detector(d);
+        }
         match &self.config.oscillation {
             None => Ok(gen),
             Some(o) => {
@@ -237,6 +259,60 @@ impl Prepared {
                 Ok(gen.with_oscillation(crate::oscillation::OscillationWeight::new(osc, o.source)))
             }
         }
+    }
+
+    /// The detector stage of this run for process `p`: `None` when the experiment has no
+    /// `[detector]` section, when it is switched off (`[detector] enabled = false` in the run
+    /// configuration or the detector file), or when the process has no visible e+-.
+    ///
+    /// # Errors
+    /// [`RunError::Detector`] for an unknown `detector.resolution`, or `detector.enabled = true`
+    /// for an experiment without a detector section.
+    pub fn detector_for<P: Process>(
+        &self,
+        p: &P,
+    ) -> Result<Option<crate::detector::Detector>, RunError> {
+        use crate::detector::{Detector, DetectorError, Visible};
+        use crate::event::Particle;
+        let cfg = self.config.detector.clone().unwrap_or_default();
+        let Some(section) = &self.experiment.spec.detector else {
+            if cfg.enabled == Some(true) || cfg.resolution.is_some() || cfg.shower_rule.is_some() {
+                return Err(DetectorError::Value {
+                    key: "detector.enabled".into(),
+                    value: "true".into(),
+                    valid: format!(
+                        "experiment {} has no [detector] section in its detector file (shipped with one: miniboone_*, minerva_*, charmii_*)",
+                        self.experiment.name()
+                    ),
+                }
+                .into());
+            }
+            return Ok(None);
+        };
+        let det = Detector::new(
+            self.experiment.name(),
+            section,
+            cfg.resolution.as_deref(),
+            self.experiment.spec.fiducial,
+            Visible::Pair,
+            p.has_decay_vertex(),
+        )?;
+        let det = match cfg.shower_rule {
+            Some(r) => det.with_shower_rule(r)?,
+            None => det,
+        };
+        if !cfg.enabled.unwrap_or(section.enabled) {
+            return Ok(None);
+        }
+        let parts = p.particles();
+        let visible = if parts.contains(&Particle::EMinus) && parts.contains(&Particle::EPlus) {
+            Visible::Pair
+        } else if parts.contains(&Particle::EOut) {
+            Visible::Electron
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(Detector { visible, ..det }))
     }
 
     fn generate_with<P: Process, S: Sink + Send>(
@@ -256,6 +332,9 @@ impl Prepared {
                 "baseline_km": o.matter_profile().map(|m| m.baseline_km()).ok(),
                 "constants": o.constants,
             });
+        }
+        if let Some(d) = gen.detector() {
+            meta["detector"] = d.describe();
         }
         let begin = meta.to_string();
         let mut final_meta = Value::Null;
@@ -290,11 +369,19 @@ impl Prepared {
                 p.channels().iter().map(|c| c.name.clone()).collect(),
             )
         }
-        let plan = match &self.process {
+        let det = match &self.process {
+            AnyProcess::NuElectron(p) => self.detector_for(p.as_ref()),
+            AnyProcess::DarkNeutrino(p) => self.detector_for(p.as_ref()),
+            AnyProcess::Cevns(p) => self.detector_for(p.as_ref()),
+        };
+        let mut plan = match &self.process {
             AnyProcess::NuElectron(p) => plan_of(p.as_ref()),
             AnyProcess::DarkNeutrino(p) => plan_of(p.as_ref()),
             AnyProcess::Cevns(p) => plan_of(p.as_ref()),
         };
+        if let Ok(Some(d)) = det {
+            plan = plan.with_detector(d.columns());
+        }
         match self.config.oscillation.as_ref().map(|o| (o, o.build())) {
             Some((o, Ok(osc))) => plan.with_oscillation_weight(
                 &crate::oscillation::OscillationWeight::new(osc, o.source).describe_source(),

@@ -166,3 +166,8 @@ pub fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Run the `nuportal` binary of this build in `dir`: (exit code, stdout, stderr).
+pub fn run_nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    nuportal(args, dir)
+}
