@@ -14,7 +14,8 @@
 //! 7. [`oscillation`]: exact oscillation probabilities in matter (3 flavours, NSI, 3+1, nuSSI).
 //! 5. [`generate::Generator`]: energy proposals tabulated once, chunks with their own PCG streams,
 //!    rayon, column batches ([`event::EventBatch`]).
-//! 6. [`output`]: sinks (Parquet, in-memory) fed batch by batch.
+//! 6. [`output`]: sinks (Parquet, HepMC3, in-memory) fed batch by batch; [`output::reader`] reads
+//!    samples back and [`sample_plot`] draws their distributions (`nuportal plot`).
 //!
 //! [`run`] ties them together; the `nuportal` binary is a thin CLI over it.
 //!
@@ -46,4 +47,5 @@ pub mod output;
 pub mod plot;
 pub mod process;
 pub mod run;
+pub mod sample_plot;
 pub mod units;

@@ -1,4 +1,5 @@
-//! Minimal PNG line plots for the CLI (`nuportal oscillate --plot`) and the examples.
+//! Minimal PNG line plots for the CLI (`nuportal oscillate --plot`, `nuportal plot`) and the
+//! examples.
 //!
 //! Drawn with `plotters` (bitmap backend); text is rasterised by `ab_glyph` from DejaVu Sans,
 //! embedded in the binary (`assets/fonts`, Bitstream Vera licence, see `LICENSE-DejaVu.txt` there),
@@ -99,6 +100,20 @@ fn register_font() {
 /// [`PlotError::Range`] for an empty, reversed or non-finite axis range (or x <= 0 on a log axis);
 /// [`PlotError::Draw`] if drawing or writing the file fails.
 pub fn write_png(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), PlotError> {
+    write_png_grid(path, size, panels.len().max(1), panels)
+}
+
+/// Draw `panels` on a grid of `columns` columns (row by row) into a PNG of `size` (width, height)
+/// pixels at `path`.
+///
+/// # Errors
+/// As [`write_png`].
+pub fn write_png_grid(
+    path: &Path,
+    size: (u32, u32),
+    columns: usize,
+    panels: &[Panel],
+) -> Result<(), PlotError> {
     for p in panels {
         let check = |axis, (lo, hi): (f64, f64), positive: bool| {
             if lo.is_finite() && hi.is_finite() && lo < hi && (!positive || lo > 0.0) {
@@ -122,8 +137,9 @@ pub fn write_png(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), 
     };
     let root = BitMapBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_error(&e))?;
-    let n = u32::try_from(panels.len().max(1)).unwrap_or(1);
-    let areas = root.split_evenly((1, n as usize));
+    let columns = columns.clamp(1, panels.len().max(1));
+    let rows = panels.len().div_ceil(columns).max(1);
+    let areas = root.split_evenly((rows, columns));
     for (area, panel) in areas.iter().zip(panels) {
         let (lo, hi) = panel.x_range;
         let result = if panel.x_log {

@@ -112,3 +112,17 @@ pub fn nue_rate(
     }
     s * h * pot * electrons
 }
+
+/// Run the `nuportal` binary with `args` in `dir`: (exit code, stdout, stderr).
+pub fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nuportal"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
