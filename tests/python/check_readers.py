@@ -68,7 +68,7 @@ if pl is not None:
 
 duckdb = optional("duckdb")
 if duckdb is not None:
-    n, s = duckdb.sql(f"SELECT count(*), sum(weight) FROM read_parquet('{f}')").fetchone()
+    n, s = duckdb.sql(f"SELECT count(*), sum(weight) FROM read_parquet('{f}')").fetchall()[0]
     check(n == exp["rows"] and close(s, exp["total_weight"], 1e-9), f"duckdb: {n} rows, sum of weights {s!r}")
     keys = {k.decode() if isinstance(k, bytes) else k for (k,) in duckdb.sql(f"SELECT key FROM parquet_kv_metadata('{f}')").fetchall()}
     check({"nuportal", "nuportal.config"} <= keys, "duckdb: footer key-value metadata")
@@ -92,7 +92,7 @@ if pl is not None:
     r = lz.select(pl.len(), pl.col("weight").sum(), pl.col("chunk").n_unique()).collect()
     check(r.item(0, 0) == exp["dataset_rows"] and close(r.item(0, 1), exp["dataset_total_weight"], 1e-9) and r.item(0, 2) == exp["pieces"], "polars: dataset rows, total weight, pieces")
 if duckdb is not None:
-    n, s, k = duckdb.sql(f"SELECT count(*), sum(weight), count(DISTINCT chunk) FROM read_parquet('{d}/**/*.parquet', hive_partitioning = true)").fetchone()
+    n, s, k = duckdb.sql(f"SELECT count(*), sum(weight), count(DISTINCT chunk) FROM read_parquet('{d}/**/*.parquet', hive_partitioning = true)").fetchall()[0]
     check(n == exp["dataset_rows"] and close(s, exp["dataset_total_weight"], 1e-9) and k == exp["pieces"], f"duckdb: dataset {n} rows, total weight {s!r}, {k} pieces")
 
 # --- HepMC3, pyhepmc -------------------------------------------------------------------------------
