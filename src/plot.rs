@@ -172,7 +172,18 @@ fn log_tick(v: &f64) -> String {
         .iter()
         .any(|m| (mantissa - m).abs() < 1e-6 * m)
     {
-        tick(v)
+        if *v < 0.01 || *v >= 1e5 {
+            // 3 decimals would print 0 (or a long number): 1e-4, 2e-4, 5e-4, 1e5, ...
+            let mut e = (v.log10() + 1e-9).floor();
+            let mut m = (v / 10f64.powf(e)).round();
+            if m >= 10.0 {
+                m /= 10.0;
+                e += 1.0;
+            }
+            format!("{m}e{e}")
+        } else {
+            tick(v)
+        }
     } else {
         String::new()
     }
@@ -267,6 +278,8 @@ mod tests {
         assert_eq!(log_tick(&200.0), "200");
         assert_eq!(log_tick(&50.0), "50");
         assert_eq!(log_tick(&700.0), "");
+        assert_eq!(log_tick(&2e-4), "2e-4");
+        assert_eq!(log_tick(&0.001), "1e-3");
     }
 
     #[test]
