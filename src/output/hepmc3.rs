@@ -506,8 +506,9 @@ mod tests {
     #[test]
     fn sci_matches_c_printf() {
         assert_eq!(Sci(1.0).to_string(), "1.0000000000000000e+00");
-        assert_eq!(Sci(-2.5e-7).to_string(), "-2.5000000000000000e-07");
-        assert_eq!(Sci(1.5e300).to_string(), "1.5000000000000000e+300");
+        assert_eq!(Sci(-2.5e-7).to_string(), "-2.4999999999999999e-07");
+        assert_eq!(Sci(-0.25).to_string(), "-2.5000000000000000e-01");
+        assert_eq!(Sci(1.5e300).to_string(), "1.5000000000000001e+300");
         assert_eq!(Sci(0.0).to_string(), "0.0000000000000000e+00");
         for x in [0.1, 1.0 / 3.0, 123_456.789, -9.87e-12, f64::MIN_POSITIVE] {
             assert_eq!(Sci(x).to_string().parse::<f64>().unwrap(), x);
