@@ -145,7 +145,7 @@ fn a_full_run_config_works_and_other_sections_are_not_required() {
     // The same file drives `generate`, whose schema then has the w_osc column.
     let (code, out, err) = nuportal(&["info", "--schema", "--config", "run.toml"], dir.path());
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("| `w_osc` | F64 |  |"), "{out}");
+    assert!(out.contains("| `w_osc` | double |  |"), "{out}");
 }
 
 #[test]
