@@ -1,19 +1,9 @@
 //! The binary as users run it: exit codes, messages, outputs.
 
-use std::process::Command;
+mod common;
 
-fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nuportal"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::nuportal;
+use std::process::Command;
 
 #[test]
 fn generate_default_from_any_directory_and_refuse_overwrite() {

@@ -5,7 +5,6 @@
 use nuportal::config::Config;
 use nuportal::output::hepmc3::HepMC3Sink;
 use nuportal::output::memory::MemorySink;
-use nuportal::output::Sink;
 
 const NUE: &str = "[process]\nkind = \"nu_e_elastic\"\n[experiment]\nname = \"minerva_le_fhc\"\n[generation]\nevents = 5000\nchunk_size = 1024\nseed = 11\n";
 
@@ -240,32 +239,4 @@ fn upscattering_has_scatter_and_decay_vertices_with_conservation() {
         }
         assert!(ev.proc_id >= 0);
     }
-}
-
-#[test]
-fn hepmc3_interrupted_or_existing_leaves_no_partial_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.hepmc3");
-    let prepared = nuportal::run::prepare(Config::parse(NUE, "test", &[]).unwrap()).unwrap();
-    let mut sink = HepMC3Sink::new(&path, false);
-    let calls = std::cell::Cell::new(0);
-    let r = prepared.generate(
-        &mut sink,
-        |_| {},
-        || {
-            calls.set(calls.get() + 1);
-            calls.get() > 1
-        },
-    );
-    assert!(r.is_err());
-    drop(sink);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    std::fs::write(&path, "keep").unwrap();
-    let mut sink = HepMC3Sink::new(&path, false);
-    assert!(sink
-        .begin(&prepared.column_plan(), "{}")
-        .unwrap_err()
-        .to_string()
-        .contains("--force"));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep");
 }
