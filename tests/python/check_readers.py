@@ -134,6 +134,8 @@ if hep is not None:
             if i == 0:
                 ri = ev.run_info
                 check(ri is not None and list(ri.weight_names) == ["CV"], "pyhepmc: run info with weight name CV")
+                rec = json.loads(str(ri.attributes["nuportal"]))
+                check(rec["seed"] == exp["seed"] and "[process]" in rec["config_toml"], "pyhepmc: run record `nuportal` (JSON with the config) read back")
                 summ = json.loads(str(ri.attributes["nuportal.summary"]).strip())
                 check(close(summ["predicted_events"], exp["hepmc3_total_weight"], 1e-12), "pyhepmc: nuportal.summary predicted_events")
     print(f"pyhepmc read {n_ev} events, {n_part} particles, sum of weights {sw!r}; largest relative four-momentum difference {worst:.3e}")
