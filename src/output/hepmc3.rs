@@ -41,6 +41,7 @@
 
 use super::{OutputError, Sink};
 use crate::event::{ColumnData, ColumnPlan, EventBatch, Particle, Source};
+use rayon::prelude::*;
 use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -56,6 +57,11 @@ pub const STATUS_BEAM: i32 = 4;
 pub const STATUS_DECAYED: i32 = 2;
 /// Final-state particle.
 pub const STATUS_FINAL: i32 = 1;
+
+/// Events formatted per parallel task in [`HepMC3Sink::write_batch`].
+const FORMAT_ROWS: usize = 2048;
+/// Typical size of an up-scattering event record, bytes (buffer capacity hint).
+const BYTES_PER_EVENT: usize = 1200;
 
 /// A float in C's `%.16e` form (`-1.2345678901234567e-05`): 17 significant digits, so the value
 /// round-trips exactly; formatted without allocating.
@@ -318,7 +324,7 @@ impl HepMC3Sink {
         Ok((h, offset))
     }
 
-    fn write_event(&self, w: &mut BufWriter<File>, c: &Cols<'_>, r: usize) -> std::io::Result<()> {
+    fn write_event<W: Write>(&self, w: &mut W, c: &Cols<'_>, r: usize) -> std::io::Result<()> {
         let l = &self.layout;
         let nu_pdg = c.i(l.nu_pdg, r);
         let target_pdg = c.i(l.target_pdg, r);
@@ -328,7 +334,7 @@ impl HepMC3Sink {
             c.f(l.scatter[1], r),
             c.f(l.scatter[2], r),
         ];
-        let vertex = |w: &mut BufWriter<File>, head: &str, x: [f64; 4]| {
+        let vertex = |w: &mut W, head: &str, x: [f64; 4]| {
             writeln!(
                 w,
                 "{head} @ {} {} {} {}",
@@ -338,23 +344,18 @@ impl HepMC3Sink {
                 Sci(x[3])
             )
         };
-        let particle = |w: &mut BufWriter<File>,
-                        id: u32,
-                        vtx: i32,
-                        pdg: i64,
-                        p: [f64; 4],
-                        m: f64,
-                        status: i32| {
-            writeln!(
-                w,
-                "P {id} {vtx} {pdg} {} {} {} {} {} {status}",
-                Sci(p[1]),
-                Sci(p[2]),
-                Sci(p[3]),
-                Sci(p[0]),
-                Sci(m)
-            )
-        };
+        let particle =
+            |w: &mut W, id: u32, vtx: i32, pdg: i64, p: [f64; 4], m: f64, status: i32| {
+                writeln!(
+                    w,
+                    "P {id} {vtx} {pdg} {} {} {} {} {} {status}",
+                    Sci(p[1]),
+                    Sci(p[2]),
+                    Sci(p[3]),
+                    Sci(p[0]),
+                    Sci(m)
+                )
+            };
         let upscattering = match (l.n, l.recoil, l.e_minus, l.e_plus, l.decay) {
             (Some(n), Some(rec), Some(em), Some(ep), Some(d)) => Some((n, rec, em, ep, d)),
             _ => None,
@@ -437,8 +438,22 @@ impl Sink for HepMC3Sink {
         let Some(mut w) = self.writer.take() else {
             return Err(OutputError::Encode("write_batch before begin".into()));
         };
+        // Text formatting is the cost: format slices of the batch in parallel into buffers (one
+        // allocation per slice, not per event), then write them in order.
         let cols = Cols { data: &batch.data };
-        let result = (0..batch.len()).try_for_each(|r| self.write_event(&mut w, &cols, r));
+        let starts: Vec<usize> = (0..batch.len()).step_by(FORMAT_ROWS).collect();
+        let parts: std::io::Result<Vec<Vec<u8>>> = starts
+            .par_iter()
+            .map(|&start| {
+                let end = (start + FORMAT_ROWS).min(batch.len());
+                let mut buf = Vec::with_capacity((end - start) * BYTES_PER_EVENT);
+                for r in start..end {
+                    self.write_event(&mut buf, &cols, r)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        let result = parts.and_then(|parts| parts.iter().try_for_each(|p| w.write_all(p)));
         self.writer = Some(w);
         result.map_err(|e| self.io(e))
     }
