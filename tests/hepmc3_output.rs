@@ -16,6 +16,7 @@ struct Ev {
     n_part: usize,
     weight: f64,
     proc_id: i64,
+    w_osc: Option<f64>,
     /// (id, production vertex, pdg, [px, py, pz, e], m, status)
     particles: Vec<(usize, i64, i64, [f64; 4], f64, i32)>,
     /// (id, incoming particle ids, [x, y, z, ct])
@@ -56,10 +57,11 @@ fn parse(text: &str) -> File {
             "U" => assert_eq!(line, "U GEV CM"),
             "W" | "A" | "T" if f.events.is_empty() => f.header.push(line.to_string()),
             "W" => f.events.last_mut().unwrap().weight = num(t[1]),
-            "A" => {
-                assert_eq!((t[1], t[2]), ("0", "ProcID"), "{line}");
-                f.events.last_mut().unwrap().proc_id = t[3].parse().unwrap();
-            }
+            "A" => match (t[1], t[2]) {
+                ("0", "ProcID") => f.events.last_mut().unwrap().proc_id = t[3].parse().unwrap(),
+                ("0", "w_osc") => f.events.last_mut().unwrap().w_osc = Some(num(t[3])),
+                _ => panic!("unexpected event attribute: {line}"),
+            },
             "P" => {
                 assert_eq!(t.len(), 10, "{line}");
                 f.events.last_mut().unwrap().particles.push((
@@ -238,5 +240,19 @@ fn upscattering_has_scatter_and_decay_vertices_with_conservation() {
             );
         }
         assert!(ev.proc_id >= 0);
+    }
+}
+
+#[test]
+fn oscillation_factor_is_an_event_attribute() {
+    let cfg = format!(
+        "{NUE}[oscillation]\nmodel = \"3nu\"\ndm21 = 7.5e-5\ndm31 = 2.4e-3\ns12sq = 0.3\ns13sq = 0.023\ns23sq = 0.6\ndelta_cp = 1.2\nbaseline_km = 735.0\ndensity_gcc = 2.8\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (f, mem, _) = both(&cfg, dir.path());
+    let w_osc = col(&mem, "w_osc");
+    assert!(w_osc.iter().any(|p| *p < 0.99), "oscillation has an effect");
+    for (ev, p) in f.events.iter().zip(&w_osc) {
+        assert_eq!(ev.w_osc, Some(*p));
     }
 }

@@ -22,6 +22,7 @@
 //! U GEV CM                               momenta in GeV, positions (and c t) in cm
 //! W <weight>
 //! A 0 ProcID <channel index>
+//! A 0 w_osc <P>                          only with [oscillation]: the `w_osc` factor (not in W)
 //! P 1 0 <nu_pdg> px py pz E m 4         incoming neutrino (status 4)
 //! P 2 0 <target_pdg> 0 0 0 M M 4        target at rest (status 4)
 //! V -1 0 [1,2] @ x y z 0                 scattering vertex (x_scatter, y_scatter, z_scatter, t = 0)
@@ -145,6 +146,8 @@ struct Layout {
     e_out: Option<P4Cols>,
     scatter: [usize; 3],
     decay: Option<[usize; 3]>,
+    /// `w_osc` (runs with `[oscillation]`), written as the event attribute `w_osc`.
+    w_osc: Option<usize>,
 }
 
 impl Layout {
@@ -195,6 +198,7 @@ impl Layout {
                 need(Source::Scatter(2))?,
             ],
             decay,
+            w_osc: find(Source::WOsc),
         };
         let upscattering = layout.n.is_some()
             && layout.recoil.is_some()
@@ -369,6 +373,9 @@ impl HepMC3Sink {
         writeln!(w, "U GEV CM")?;
         writeln!(w, "W {}", Sci(c.f(l.weight, r)))?;
         writeln!(w, "A 0 ProcID {}", c.i(l.channel, r))?;
+        if let Some(k) = l.w_osc {
+            writeln!(w, "A 0 w_osc {}", Sci(c.f(k, r)))?;
+        }
         particle(w, 1, 0, nu_pdg, nu_in, 0.0, STATUS_BEAM)?;
         if let Some((n, rec, em, ep, d)) = upscattering {
             let recoil = c.p4(rec, r);
