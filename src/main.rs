@@ -61,8 +61,8 @@ enum Command {
     Oscillate(OscillateArgs),
     /// Draw the standard distributions of a Parquet sample into one PNG (weighted: events per bin).
     ///
-    /// Panels: E_nu; energy and cos(theta) of the visible particles (e-, e+ or the recoil electron);
-    /// the e+e- opening angle; the recoil kinetic energy; the N decay length.
+    /// Panels: E_nu; energy and cos(theta) of the visible particles (e-, e+ or the recoil electron,
+    /// with its E theta^2); the e+e- opening angle; the recoil kinetic energy; the N decay length.
     ///
     /// Example: nuportal plot output/miniboone_fhc_upscattering.parquet --output sample.png
     Plot(PlotArgs),
@@ -709,16 +709,15 @@ fn plot(a: PlotArgs) -> Result<(), Failure> {
         )));
     }
     let png = a.output.unwrap_or_else(|| a.sample.with_extension("png"));
-    let n =
-        nuportal::sample_plot::plot_sample(&a.sample, &png, (1500, 1200), a.bins).map_err(|e| {
-            match e {
-                nuportal::sample_plot::SamplePlotError::Read(_) => usage(e),
-                _ => Failure {
-                    code: 1,
-                    err: e.into(),
-                },
-            }
-        })?;
+    let n = nuportal::sample_plot::plot_sample(&a.sample, &png, (500, 400), a.bins).map_err(
+        |e| match e {
+            nuportal::sample_plot::SamplePlotError::Read(_) => usage(e),
+            _ => Failure {
+                code: 1,
+                err: e.into(),
+            },
+        },
+    )?;
     out!("wrote {} ({n} panels)", png.display());
     Ok(())
 }

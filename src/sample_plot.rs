@@ -2,7 +2,8 @@
 //! (expected events per bin), drawn into one PNG with [`crate::plot`].
 //!
 //! Panels, where the sample has the columns: the neutrino energy `E_nu`; energy and cos(theta) to
-//! the beam (+z) of each visible particle (`e_minus`, `e_plus`; `e_out` for nu-e); the e+e- opening
+//! the beam (+z) of each visible particle (`e_minus`, `e_plus`; `e_out` for nu-e, with its E theta^2,
+//! the variable of nu-e selections); the e+e- opening
 //! angle; the recoil kinetic energy T = E - M; the N decay length |decay - scatter| (cm, log axis).
 //! Axis ranges span the 0.1 % to 99.9 % quantiles of the events, so rare tails do not squash the
 //! picture.
@@ -119,8 +120,8 @@ fn cos_theta(px: f64, py: f64, pz: f64) -> f64 {
     }
 }
 
-/// Read `sample` and draw its distributions into `png` (`size` pixels, 3 panels a row, `bins`
-/// bins each). Returns the number of panels drawn.
+/// Read `sample` and draw its distributions into `png` (3 panels a row, `panel` = (width, height)
+/// pixels of one panel, `bins` bins each). Returns the number of panels drawn.
 ///
 /// # Errors
 /// [`SamplePlotError`] if the sample cannot be read, has no events or no known columns, or the PNG
@@ -128,7 +129,7 @@ fn cos_theta(px: f64, py: f64, pz: f64) -> f64 {
 pub fn plot_sample(
     sample: &Path,
     png: &Path,
-    size: (u32, u32),
+    panel: (u32, u32),
     bins: usize,
 ) -> Result<usize, SamplePlotError> {
     let reader = SampleReader::open(sample)?;
@@ -211,6 +212,15 @@ pub fn plot_sample(
             values: vec![],
         });
     }
+    let nue = visible.contains(&"e_out");
+    if nue {
+        obs.push(Observable {
+            title: "E theta^2 of the recoil electron",
+            x_label: "E(e) theta(e)^2 (GeV rad^2)",
+            log: true,
+            values: vec![],
+        });
+    }
     if pair {
         obs.push(Observable {
             title: "e+e- opening angle",
@@ -256,6 +266,18 @@ pub fn plot_sample(
                     .extend((0..e.len()).map(|r| cos_theta(px[r], py[r], pz[r])));
             }
             k += 2;
+        }
+        if nue {
+            let v = p4("e_out");
+            if let (Some(e), Some(px), Some(py), Some(pz)) =
+                (col(&v[0]), col(&v[1]), col(&v[2]), col(&v[3]))
+            {
+                obs[k].values.extend((0..e.len()).map(|r| {
+                    let theta = cos_theta(px[r], py[r], pz[r]).clamp(-1.0, 1.0).acos();
+                    e[r] * theta * theta
+                }));
+            }
+            k += 1;
         }
         if pair {
             let m = p4("e_minus");
@@ -339,7 +361,13 @@ pub fn plot_sample(
     if let Some(first) = panels.first_mut() {
         first.title = format!("E_nu ({} events, {total:.4e} predicted)", weights.len());
     }
-    crate::plot::write_png_grid(png, size, 3, &panels)?;
+    let columns = panels.len().clamp(1, 3);
+    let rows = panels.len().div_ceil(3).max(1);
+    let size = (
+        panel.0 * u32::try_from(columns).unwrap_or(3),
+        panel.1 * u32::try_from(rows).unwrap_or(1),
+    );
+    crate::plot::write_png_grid(png, size, columns, &panels)?;
     Ok(panels.len())
 }
 
