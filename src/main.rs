@@ -280,10 +280,12 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     let t0 = std::time::Instant::now();
     let prepared = run::prepare(cfg).map_err(classify)?;
     let out = prepared.output_path(a.output.as_deref());
-    if let (Some(_), Some(dir)) = (prepared.config.generation.chunk, a.output.as_ref()) {
+    // With --chunk the file is <dataset>/chunk=I/part-0.<ext>: the dataset must be a directory.
+    let dataset = out.parent().and_then(std::path::Path::parent);
+    if let (Some(_), Some(dir)) = (prepared.config.generation.chunk, dataset) {
         if dir.is_file() {
             return Err(usage(anyhow::anyhow!(
-                "--output {}: with --chunk the output is a dataset directory (receiving chunk=I/part-0.<ext>), but this is a file",
+                "--output / [output] path {}: with --chunk the output is a dataset directory (receiving chunk=I/part-0.<ext>), but this is a file",
                 dir.display()
             )));
         }
