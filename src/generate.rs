@@ -122,11 +122,19 @@ impl GenerateOptions {
     /// Events (attempts, for unweighted runs) of the run's chunks in this piece.
     #[must_use]
     pub fn piece_events(&self) -> u64 {
-        let cs = self.chunk_size.max(1) as u64;
-        (0..self.n_chunks())
-            .filter(|&k| self.piece.contains(k))
-            .map(|k| ((k + 1) * cs).min(self.events) - k * cs)
-            .sum()
+        let (cs, n) = (self.chunk_size.max(1) as u64, self.n_chunks());
+        let Piece { index, count } = self.piece;
+        if index >= n {
+            return 0;
+        }
+        let chunks = (n - 1 - index) / count + 1;
+        // every chunk is full but possibly the run's last one
+        let short = if (n - 1) % count == index {
+            n * cs - self.events
+        } else {
+            0
+        };
+        chunks * cs - short
     }
 }
 
@@ -571,13 +579,17 @@ impl<'a, P: Process> Generator<'a, P> {
                 let mut acc = vec![Acc::default(); self.plans.len()];
                 // The chunks of this piece, in order (all of them for the whole run).
                 let piece = self.opts.piece;
-                let ks: Vec<u64> = (0..self.n_chunks())
-                    .filter(|&k| piece.contains(k))
-                    .collect();
+                // (the count is at most the number of chunks, validated with the config)
+                let step = usize::try_from(piece.count).unwrap_or(usize::MAX);
+                let mut ks = (piece.index..self.n_chunks()).step_by(step);
                 let total = self.opts.piece_events();
                 let cs = self.opts.chunk_size as u64;
                 let mut done = 0u64;
-                for window_ks in ks.chunks(window) {
+                loop {
+                    let window_ks: Vec<u64> = ks.by_ref().take(window).collect();
+                    if window_ks.is_empty() {
+                        break;
+                    }
                     if stop() {
                         return Err(GenerateError::Interrupted { done, total });
                     }
@@ -745,6 +757,39 @@ mod tests {
         assert_eq!(a.iter().sum::<u64>(), 1000);
         assert!(a[1] >= 33, "{a:?}");
         assert_eq!(allocate(7, &[1.0, 1.0], 0.0).iter().sum::<u64>(), 7);
+    }
+
+    #[test]
+    fn piece_events_add_up_to_the_run() {
+        for (events, cs, count) in [
+            (40_000u64, 4096usize, 4u64),
+            (10, 3, 4),
+            (7, 7, 1),
+            (65, 8, 3),
+        ] {
+            let mut sum = 0;
+            for index in 0..count {
+                let o = GenerateOptions {
+                    events,
+                    chunk_size: cs,
+                    piece: Piece { index, count },
+                    ..Default::default()
+                };
+                let brute: u64 = (0..o.n_chunks())
+                    .filter(|k| k % count == index)
+                    .map(|k| ((k + 1) * cs as u64).min(events) - k * cs as u64)
+                    .sum();
+                assert_eq!(o.piece_events(), brute, "{events} {cs} {index}/{count}");
+                sum += brute;
+            }
+            assert_eq!(sum, events);
+        }
+        assert_eq!(
+            Piece::parse(" 3 / 4 ").unwrap(),
+            Piece { index: 3, count: 4 }
+        );
+        assert!(Piece::parse("4/4").is_err() && Piece::parse("0/0").is_err());
+        assert!(Piece::parse("1").is_err() && Piece::parse("-1/2").is_err());
     }
 
     #[test]
