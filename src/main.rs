@@ -34,13 +34,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Generate a weighted event sample into Parquet.
+    /// Generate an event sample (weighted or unweighted) into Parquet or HepMC3
     ///
     /// Examples:
     ///   nuportal generate                                  # embedded default run
     ///   nuportal generate --config run.toml --output out.parquet
+    ///   nuportal generate --config run.toml --format hepmc3 --unweighted --output out.hepmc3
+    ///   nuportal generate --config run.toml --chunk $SLURM_ARRAY_TASK_ID/100 --output dataset
     ///   nuportal generate --experiment charmii_fhc --events 100000 --set model.preset='"free"' \
     ///       --set model.mzprime=0.02 --set model.g_nu_mu=1e-5 --set model.g_e=1e-5
+    #[command(verbatim_doc_comment)]
     Generate(GenerateArgs),
     /// Print cross-section tables: sigma(E) per channel and dsigma/dT at one energy (CSV).
     ///
