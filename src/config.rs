@@ -2,7 +2,8 @@
 //!
 //! Sections: `[process]` (`kind`), `[model]` (`preset` and its parameters), `[experiment]`
 //! (`name`: a shipped experiment or a path to a detector TOML), `[generation]` (`events`, `seed`,
-//! `threads`, `chunk_size`, `channel_floor`), `[output]` (`path`, `force`), and optionally
+//! `threads`, `chunk_size`, `channel_floor`, `unweighted`, `chunk`), `[output]` (`path`, `force`,
+//! `format`), and optionally
 //! `[oscillation]` ([`crate::oscillation::OscillationConfig`]; adds the `w_osc` column, see
 //! `docs/oscillation.md`). Unknown keys are errors.
 //! The README has the full reference; [`Config::resolved_toml`] is what is written into outputs.
@@ -201,6 +202,10 @@ pub struct GenerationConfig {
     pub channel_floor: f64,
     /// Unweighted events by accept-reject; `events` then counts attempts.
     pub unweighted: bool,
+    /// Generate only piece I of N of the run (`"I/N"`, 0-based; `--chunk`), see
+    /// [`crate::generate::Piece`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk: Option<crate::generate::Piece>,
 }
 
 impl Default for GenerationConfig {
@@ -213,6 +218,7 @@ impl Default for GenerationConfig {
             chunk_size: d.chunk_size,
             channel_floor: d.channel_floor,
             unweighted: d.unweighted,
+            chunk: None,
         }
     }
 }
@@ -225,6 +231,8 @@ pub struct OutputConfig {
     pub path: Option<String>,
     /// Overwrite an existing file.
     pub force: bool,
+    /// File format: `parquet` or `hepmc3` (`--format`).
+    pub format: crate::output::Format,
 }
 
 /// A whole run configuration.
@@ -441,6 +449,19 @@ impl Config {
                 "must be in [0, 1]",
             );
         }
+        if let Some(piece) = g.chunk {
+            let n = self.generate_options().n_chunks();
+            if piece.count > n {
+                return bad(
+                    "generation.chunk (--chunk)",
+                    piece.to_string(),
+                    &format!(
+                        "N = {} is more than the run's {n} chunks ({} events in chunks of generation.chunk_size = {}): use N <= {n}, or a smaller chunk_size",
+                        piece.count, g.events, g.chunk_size
+                    ),
+                );
+            }
+        }
         if g.threads > 1024 {
             return bad(
                 "generation.threads",
@@ -526,6 +547,7 @@ impl Config {
             chunk_size: g.chunk_size,
             channel_floor: g.channel_floor,
             unweighted: g.unweighted,
+            piece: g.chunk.unwrap_or(crate::generate::Piece::WHOLE),
             ..Default::default()
         }
     }

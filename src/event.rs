@@ -106,7 +106,7 @@ impl Particle {
         match self {
             Particle::NuIn => "incoming neutrino",
             Particle::N => "heavy neutrino N",
-            Particle::Recoil => "recoiling target (nucleus or proton)",
+            Particle::Recoil => "recoiling target, nucleus or proton (T = recoil_E - M)",
             Particle::NuOut => "outgoing light neutrino",
             Particle::EMinus => "electron from the decay",
             Particle::EPlus => "positron from the decay",
@@ -276,7 +276,7 @@ impl ColumnPlan {
             "channel",
             ColumnKind::Dict,
             "",
-            "production channel (target, regime, helicity, flavour)",
+            "production channel (the HepMC3 ProcID is its index): `nu_mu_e` (nu-e); `<flavour>_<target>_<coherent|pel>_<HC|HF>` (upscattering), e.g. `nu_mu_C12_coherent_HC`; `<flavour>_<isotope>` (CEvNS), e.g. `nu_e_Cs133`",
             Source::Channel,
         );
         push(
@@ -331,7 +331,7 @@ impl ColumnPlan {
                 &format!("{a}_scatter"),
                 ColumnKind::F64,
                 "cm",
-                &format!("scattering vertex {a} (detector frame)"),
+                &format!("scattering vertex {a}, uniform in the detector volume (detector frame)"),
                 Source::Scatter(i),
             );
         }
@@ -342,7 +342,7 @@ impl ColumnPlan {
                     &format!("{a}_decay"),
                     ColumnKind::F64,
                     "cm",
-                    &format!("decay vertex {a} of N (detector frame)"),
+                    &format!("decay vertex {a} of N: scatter + beta gamma c tau X along p_N, X ~ Exp(1) (detector frame)"),
                     Source::Decay(i),
                 );
             }

@@ -43,6 +43,99 @@ pub struct GenerateOptions {
     pub energy_subdivisions: usize,
     /// Unweighted events: accept-reject against a computed envelope (see [`Generator::envelope`]).
     pub unweighted: bool,
+    /// Which piece of the run to generate (`--chunk I/N`; [`Piece::WHOLE`] for the whole run).
+    pub piece: Piece,
+}
+
+/// One of N reproducible pieces of a run (`--chunk I/N`, `[generation] chunk = "I/N"`; I is
+/// 0-based, 0 <= I < N). Piece I generates the run's chunks k with k mod N = I, each from its own
+/// PCG stream and with the weights of the whole run, so the N pieces together are exactly the
+/// events of the unsplit run: the union of their rows is the unsplit file's rows, and the sum of
+/// their weights is the unsplit run's prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Piece {
+    /// Index of this piece, 0-based.
+    pub index: u64,
+    /// Number of pieces (>= 1).
+    pub count: u64,
+}
+
+impl Piece {
+    /// The whole run (piece 0 of 1).
+    pub const WHOLE: Piece = Piece { index: 0, count: 1 };
+
+    /// Parse `I/N` (0 <= I < N).
+    ///
+    /// # Errors
+    /// A message naming the valid form and range.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let form = "expected I/N with whole numbers 0 <= I < N (I is 0-based), e.g. 0/4 .. 3/4";
+        let (i, n) = s.trim().split_once('/').ok_or_else(|| form.to_string())?;
+        let index: u64 = i.trim().parse().map_err(|_| form.to_string())?;
+        let count: u64 = n.trim().parse().map_err(|_| form.to_string())?;
+        if count == 0 || index >= count {
+            return Err(form.to_string());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Whether chunk `k` of the run belongs to this piece.
+    #[must_use]
+    pub fn contains(self, k: u64) -> bool {
+        k % self.count == self.index
+    }
+
+    /// True for the whole run.
+    #[must_use]
+    pub fn is_whole(self) -> bool {
+        self.count == 1
+    }
+}
+
+impl std::fmt::Display for Piece {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl TryFrom<String> for Piece {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Piece::parse(&s)
+    }
+}
+
+impl From<Piece> for String {
+    fn from(p: Piece) -> String {
+        p.to_string()
+    }
+}
+
+impl GenerateOptions {
+    /// Number of chunks of the whole run.
+    #[must_use]
+    pub fn n_chunks(&self) -> u64 {
+        self.events.div_ceil(self.chunk_size.max(1) as u64)
+    }
+
+    /// Events (attempts, for unweighted runs) of the run's chunks in this piece.
+    #[must_use]
+    pub fn piece_events(&self) -> u64 {
+        let (cs, n) = (self.chunk_size.max(1) as u64, self.n_chunks());
+        let Piece { index, count } = self.piece;
+        if index >= n {
+            return 0;
+        }
+        let chunks = (n - 1 - index) / count + 1;
+        // every chunk is full but possibly the run's last one
+        let short = if (n - 1) % count == index {
+            n * cs - self.events
+        } else {
+            0
+        };
+        chunks * cs - short
+    }
 }
 
 impl Default for GenerateOptions {
@@ -55,6 +148,7 @@ impl Default for GenerateOptions {
             channel_floor: 0.1,
             energy_subdivisions: 8,
             unweighted: false,
+            piece: Piece::WHOLE,
         }
     }
 }
@@ -454,10 +548,10 @@ impl<'a, P: Process> Generator<'a, P> {
             .collect()
     }
 
-    /// Number of chunks.
+    /// Number of chunks of the whole run.
     #[must_use]
     pub fn n_chunks(&self) -> u64 {
-        self.opts.events.div_ceil(self.opts.chunk_size as u64)
+        self.opts.n_chunks()
     }
 
     /// Generate chunk `k` into a fresh batch; returns the batch and per-channel accumulators.
@@ -590,21 +684,26 @@ impl<'a, P: Process> Generator<'a, P> {
             });
             let generated = (|| -> Result<Vec<Acc>, GenerateError> {
                 let mut acc = vec![Acc::default(); self.plans.len()];
-                let n = self.n_chunks();
+                // The chunks of this piece, in order (all of them for the whole run).
+                let piece = self.opts.piece;
+                // (the count is at most the number of chunks, validated with the config)
+                let step = usize::try_from(piece.count).unwrap_or(usize::MAX);
+                let mut ks = (piece.index..self.n_chunks()).step_by(step);
+                let total = self.opts.piece_events();
+                let cs = self.opts.chunk_size as u64;
                 let mut done = 0u64;
-                let mut k = 0;
-                while k < n {
-                    if stop() {
-                        return Err(GenerateError::Interrupted {
-                            done,
-                            total: self.opts.events,
-                        });
+                loop {
+                    let window_ks: Vec<u64> = ks.by_ref().take(window).collect();
+                    if window_ks.is_empty() {
+                        break;
                     }
-                    let hi = (k + window as u64).min(n);
+                    if stop() {
+                        return Err(GenerateError::Interrupted { done, total });
+                    }
                     let out: Vec<(EventBatch, Vec<Acc>)> =
-                        pool.install(|| (k..hi).into_par_iter().map(|j| self.chunk(j)).collect());
-                    for (batch, a) in out {
-                        done = (done + self.opts.chunk_size as u64).min(self.opts.events);
+                        pool.install(|| window_ks.par_iter().map(|&j| self.chunk(j)).collect());
+                    for (&j, (batch, a)) in window_ks.iter().zip(out) {
+                        done += ((j + 1) * cs).min(self.opts.events) - j * cs;
                         for (t, s) in acc.iter_mut().zip(a) {
                             t.sw += s.sw;
                             t.sw2 += s.sw2;
@@ -619,7 +718,6 @@ impl<'a, P: Process> Generator<'a, P> {
                         }
                         progress(done);
                     }
-                    k = hi;
                 }
                 Ok(acc)
             })();
@@ -766,6 +864,39 @@ mod tests {
         assert_eq!(a.iter().sum::<u64>(), 1000);
         assert!(a[1] >= 33, "{a:?}");
         assert_eq!(allocate(7, &[1.0, 1.0], 0.0).iter().sum::<u64>(), 7);
+    }
+
+    #[test]
+    fn piece_events_add_up_to_the_run() {
+        for (events, cs, count) in [
+            (40_000u64, 4096usize, 4u64),
+            (10, 3, 4),
+            (7, 7, 1),
+            (65, 8, 3),
+        ] {
+            let mut sum = 0;
+            for index in 0..count {
+                let o = GenerateOptions {
+                    events,
+                    chunk_size: cs,
+                    piece: Piece { index, count },
+                    ..Default::default()
+                };
+                let brute: u64 = (0..o.n_chunks())
+                    .filter(|k| k % count == index)
+                    .map(|k| ((k + 1) * cs as u64).min(events) - k * cs as u64)
+                    .sum();
+                assert_eq!(o.piece_events(), brute, "{events} {cs} {index}/{count}");
+                sum += brute;
+            }
+            assert_eq!(sum, events);
+        }
+        assert_eq!(
+            Piece::parse(" 3 / 4 ").unwrap(),
+            Piece { index: 3, count: 4 }
+        );
+        assert!(Piece::parse("4/4").is_err() && Piece::parse("0/0").is_err());
+        assert!(Piece::parse("1").is_err() && Piece::parse("-1/2").is_err());
     }
 
     #[test]

@@ -18,7 +18,8 @@
 //!    rayon, column batches ([`event::EventBatch`]).
 //!    The optional detector stage ([`detector`]) smears, classifies and selects each event with
 //!    its own random stream and adds reconstructed columns.
-//! 6. [`output`]: sinks (Parquet, in-memory) fed batch by batch.
+//! 6. [`output`]: sinks (Parquet, HepMC3, in-memory) fed batch by batch; [`output::reader`] reads
+//!    samples back and [`sample_plot`] draws their distributions (`nuportal plot`).
 //!
 //! 8. [`spectrum`]: efficiency-corrected histograms in the experiments' binnings, streamed from
 //!    Parquet, with the public data and the MiniBooNE chi^2.
@@ -54,5 +55,6 @@ pub mod output;
 pub mod plot;
 pub mod process;
 pub mod run;
+pub mod sample_plot;
 pub mod spectrum;
 pub mod units;

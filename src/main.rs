@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use nuportal::config::Config;
-use nuportal::output::parquet::ParquetSink;
+use nuportal::output::FileSink;
 use nuportal::process::Process;
 use nuportal::run::{self, AnyProcess, RunError};
 use std::path::PathBuf;
@@ -34,13 +34,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Generate a weighted event sample into Parquet.
+    /// Generate an event sample (weighted or unweighted) into Parquet or HepMC3
     ///
     /// Examples:
     ///   nuportal generate                                  # embedded default run
     ///   nuportal generate --config run.toml --output out.parquet
+    ///   nuportal generate --config run.toml --format hepmc3 --unweighted --output out.hepmc3
+    ///   nuportal generate --config run.toml --chunk $SLURM_ARRAY_TASK_ID/100 --output dataset
     ///   nuportal generate --experiment charmii_fhc --events 100000 --set model.preset='"free"' \
     ///       --set model.mzprime=0.02 --set model.g_nu_mu=1e-5 --set model.g_e=1e-5
+    #[command(verbatim_doc_comment)]
     Generate(GenerateArgs),
     /// Print cross-section tables: sigma(E) per channel and dsigma/dT at one energy (CSV).
     ///
@@ -72,6 +75,13 @@ enum Command {
     ///   nuportal spectrum output/miniboone_fhc_upscattering.parquet
     ///   nuportal spectrum sample.parquet --data miniboone_2018_fhc --output spectra/
     Spectrum(SpectrumArgs),
+    /// Draw the standard distributions of a Parquet sample into one PNG (weighted: events per bin).
+    ///
+    /// Panels: E_nu; energy and cos(theta) of the visible particles (e-, e+ or the recoil electron,
+    /// with its E theta^2); the e+e- opening angle; the recoil kinetic energy; the N decay length.
+    ///
+    /// Example: nuportal plot output/miniboone_fhc_upscattering.parquet --output sample.png
+    Plot(PlotArgs),
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +100,18 @@ struct SpectrumArgs {
     /// Also write each figure as SVG.
     #[arg(long)]
     svg: bool,
+}
+
+#[derive(Args, Debug)]
+struct PlotArgs {
+    /// The sample (a Parquet file written by `nuportal generate`).
+    sample: PathBuf,
+    /// The PNG to write (default: the sample's path with .png).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Bins per histogram (5..=1000).
+    #[arg(long, default_value_t = 50)]
+    bins: usize,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -118,9 +140,18 @@ struct GenerateArgs {
     /// Worker threads (0 = all cores); the output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Output Parquet path (default: [output] path, or output/<experiment>_<process>.parquet).
+    /// Output path (default: [output] path, or output/<experiment>_<process>.<parquet|hepmc3>);
+    /// with --chunk, a dataset directory that receives chunk=I/part-0.<ext>.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Output format: parquet (one row per event) or hepmc3 (HepMC3 ASCII event records).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Generate only piece I of N (0-based, 0 <= I < N) of the run, e.g. --chunk $SLURM_ARRAY_TASK_ID/100:
+    /// same seed, the run's chunks k with k mod N = I, weights of the whole run; written to
+    /// <output>/chunk=I/part-0.<ext>, a Hive-partitioned dataset whose union is the unsplit run.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    chunk: Option<String>,
     /// Overwrite an existing output file.
     #[arg(long)]
     force: bool,
@@ -130,6 +161,15 @@ struct GenerateArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+/// `--format` values.
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+enum FormatArg {
+    /// Apache Parquet.
+    Parquet,
+    /// HepMC3 ASCII (Asciiv3).
+    Hepmc3,
 }
 
 #[derive(Args, Debug)]
@@ -158,7 +198,8 @@ struct DecayArgs {
 
 #[derive(Args, Debug)]
 struct InfoArgs {
-    /// Print the output schema (columns, types, units, meaning) for the configured process.
+    /// Print the output schema (columns, types, units, meaning): every column of every run (the
+    /// README's table), or with --config/--experiment/--set the columns of that run.
     #[arg(long)]
     schema: bool,
     /// List the model presets with their parameters and sources.
@@ -263,20 +304,40 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
     if a.unweighted {
         extra.push("generation.unweighted=true".into());
     }
+    if let Some(f) = a.format {
+        let name = match f {
+            FormatArg::Parquet => "parquet",
+            FormatArg::Hepmc3 => "hepmc3",
+        };
+        extra.push(format!("output.format=\"{name}\""));
+    }
+    if let Some(c) = &a.chunk {
+        let piece = nuportal::generate::Piece::parse(c)
+            .map_err(|e| usage(anyhow::anyhow!("--chunk {c:?}: {e}")))?;
+        extra.push(format!("generation.chunk=\"{piece}\""));
+    }
     let cfg = load_config(&a.common, &extra)?;
     let force = a.force || cfg.output.force;
     let t0 = std::time::Instant::now();
     let prepared = run::prepare(cfg).map_err(classify)?;
-    let out = a
-        .output
-        .unwrap_or_else(|| PathBuf::from(prepared.default_output()));
+    let out = prepared.output_path(a.output.as_deref());
+    // With --chunk the file is <dataset>/chunk=I/part-0.<ext>: the dataset must be a directory.
+    let dataset = out.parent().and_then(std::path::Path::parent);
+    if let (Some(_), Some(dir)) = (prepared.config.generation.chunk, dataset) {
+        if dir.is_file() {
+            return Err(usage(anyhow::anyhow!(
+                "--output / [output] path {}: with --chunk the output is a dataset directory (receiving chunk=I/part-0.<ext>), but this is a file",
+                dir.display()
+            )));
+        }
+    }
     if out.exists() && !force {
         return Err(usage(anyhow::anyhow!(
             "{} exists; pass --force to overwrite it",
             out.display()
         )));
     }
-    let total = prepared.config.generation.events;
+    let total = prepared.config.generate_options().piece_events();
     let bar = if a.quiet {
         ProgressBar::hidden()
     } else {
@@ -288,7 +349,7 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut sink = ParquetSink::new(&out, force);
+    let mut sink = FileSink::new(prepared.config.output.format, &out, force);
     let t_setup = t0.elapsed();
     let result = prepared.generate(
         &mut sink,
@@ -367,6 +428,14 @@ fn generate(a: GenerateArgs) -> Result<(), Failure> {
         out!(
             "unweighted: {} of {} attempts accepted (efficiency {:.4}), every event weight {:.6e}; {} events above the envelope kept with their own weight",
             s.events, s.attempts, s.acceptance, s.envelope, s.envelope_overflows
+        );
+    }
+    if let Some(p) = prepared.config.generation.chunk {
+        out!(
+            "piece {p} of the run: {} of its {} chunks; weights are the whole run's, so the sum over all {} pieces is the predicted rate",
+            (0..prepared.config.generate_options().n_chunks()).filter(|&k| p.contains(k)).count(),
+            prepared.config.generate_options().n_chunks(),
+            p.count
         );
     }
     if s.bad_events > 0 {
@@ -546,18 +615,18 @@ fn decay(a: DecayArgs) -> Result<(), Failure> {
 
 fn info(a: InfoArgs) -> Result<(), Failure> {
     if a.schema {
+        let c = &a.common;
+        if c.config.is_none() && c.experiment.is_none() && c.sets.is_empty() {
+            // Every column of every run: the README's table.
+            out!("{}", nuportal::output::schema::reference_table().trim_end());
+            return Ok(());
+        }
         let cfg = load_config(&a.common, &["generation.events=1".into()])?;
         let prepared = run::prepare(cfg).map_err(classify)?;
-        out!("| column | type | unit | meaning |\n|---|---|---|---|");
-        for c in &prepared.column_plan().columns {
-            out!(
-                "| `{}` | {:?} | {} | {} |",
-                c.name,
-                c.kind,
-                c.unit,
-                c.description
-            );
-        }
+        out!(
+            "{}",
+            nuportal::output::schema::run_table(&prepared.column_plan()).trim_end()
+        );
         return Ok(());
     }
     if a.presets {
@@ -917,6 +986,33 @@ fn render_error(err: &anyhow::Error) -> String {
     out
 }
 
+fn plot(a: PlotArgs) -> Result<(), Failure> {
+    if !(5..=1000).contains(&a.bins) {
+        return Err(usage(anyhow::anyhow!(
+            "--bins {}: must be in [5, 1000]",
+            a.bins
+        )));
+    }
+    if !a.sample.is_file() {
+        return Err(usage(anyhow::anyhow!(
+            "{}: no such sample file (pass a Parquet file written by `nuportal generate`)",
+            a.sample.display()
+        )));
+    }
+    let png = a.output.unwrap_or_else(|| a.sample.with_extension("png"));
+    let n = nuportal::sample_plot::plot_sample(&a.sample, &png, (500, 400), a.bins).map_err(
+        |e| match e {
+            nuportal::sample_plot::SamplePlotError::Read(_) => usage(e),
+            _ => Failure {
+                code: 1,
+                err: e.into(),
+            },
+        },
+    )?;
+    out!("wrote {} ({n} panels)", png.display());
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -933,6 +1029,7 @@ fn main() -> ExitCode {
         Command::Info(a) => info(a),
         Command::Oscillate(a) => oscillate(a),
         Command::Spectrum(a) => spectrum(a),
+        Command::Plot(a) => plot(a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

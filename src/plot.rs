@@ -1,4 +1,5 @@
-//! Minimal PNG (and SVG) line plots for the CLI (`nuportal oscillate --plot`) and the examples.
+//! Minimal PNG (and SVG) line plots for the CLI (`nuportal oscillate --plot`, `nuportal plot`,
+//! `nuportal spectrum`) and the examples.
 //!
 //! Drawn with `plotters` (bitmap backend); text is rasterised by `ab_glyph` from DejaVu Sans,
 //! embedded in the binary (`assets/fonts`, Bitstream Vera licence, see `LICENSE-DejaVu.txt` there),
@@ -99,11 +100,26 @@ fn register_font() {
 /// [`PlotError::Range`] for an empty, reversed or non-finite axis range (or x <= 0 on a log axis);
 /// [`PlotError::Draw`] if drawing or writing the file fails.
 pub fn write_png(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), PlotError> {
+    write_png_grid(path, size, panels.len().max(1), panels)
+}
+
+/// Draw `panels` on a grid of `columns` columns (row by row) into a PNG of `size` (width, height)
+/// pixels at `path`.
+///
+/// # Errors
+/// As [`write_png`].
+pub fn write_png_grid(
+    path: &Path,
+    size: (u32, u32),
+    columns: usize,
+    panels: &[Panel],
+) -> Result<(), PlotError> {
     check_ranges(panels)?;
     register_font();
     render(
         BitMapBackend::new(path, size).into_drawing_area(),
         path,
+        columns,
         panels,
     )
 }
@@ -119,6 +135,7 @@ pub fn write_svg(path: &Path, size: (u32, u32), panels: &[Panel]) -> Result<(), 
     render(
         SVGBackend::new(path, size).into_drawing_area(),
         path,
+        panels.len().max(1),
         panels,
     )
 }
@@ -146,6 +163,7 @@ fn check_ranges(panels: &[Panel]) -> Result<(), PlotError> {
 fn render<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     path: &Path,
+    columns: usize,
     panels: &[Panel],
 ) -> Result<(), PlotError> {
     let draw_error = |e: &dyn std::fmt::Display| PlotError::Draw {
@@ -153,8 +171,9 @@ fn render<DB: DrawingBackend>(
         message: e.to_string(),
     };
     root.fill(&WHITE).map_err(|e| draw_error(&e))?;
-    let n = u32::try_from(panels.len().max(1)).unwrap_or(1);
-    let areas = root.split_evenly((1, n as usize));
+    let columns = columns.clamp(1, panels.len().max(1));
+    let rows = panels.len().div_ceil(columns).max(1);
+    let areas = root.split_evenly((rows, columns));
     for (area, panel) in areas.iter().zip(panels) {
         let (lo, hi) = panel.x_range;
         let result = if panel.x_log {
@@ -187,7 +206,18 @@ fn log_tick(v: &f64) -> String {
         .iter()
         .any(|m| (mantissa - m).abs() < 1e-6 * m)
     {
-        tick(v)
+        if *v < 0.01 || *v >= 1e5 {
+            // 3 decimals would print 0 (or a long number): 1e-4, 2e-4, 5e-4, 1e5, ...
+            let mut e = (v.log10() + 1e-9).floor();
+            let mut m = (v / 10f64.powf(e)).round();
+            if m >= 10.0 {
+                m /= 10.0;
+                e += 1.0;
+            }
+            format!("{m}e{e}")
+        } else {
+            tick(v)
+        }
     } else {
         String::new()
     }
@@ -282,6 +312,8 @@ mod tests {
         assert_eq!(log_tick(&200.0), "200");
         assert_eq!(log_tick(&50.0), "50");
         assert_eq!(log_tick(&700.0), "");
+        assert_eq!(log_tick(&2e-4), "2e-4");
+        assert_eq!(log_tick(&0.001), "1e-3");
     }
 
     #[test]

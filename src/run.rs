@@ -207,7 +207,48 @@ impl Prepared {
             "units": {"energy": "GeV", "momentum": "GeV", "length": "cm", "weight": "events"},
             "weight": "expected number of events at the configured exposure (POT x target count); the sum over the file is the predicted rate",
             "NuHepMC.Exposure.POT": e.pot(),
+            "format": self.config.output.format,
+            "chunk": self.chunk_metadata(),
         })
+    }
+
+    /// The piece of the run this file holds (`--chunk I/N`): index, count, which chunks, how many
+    /// events, and how the pieces combine.
+    #[must_use]
+    pub fn chunk_metadata(&self) -> Value {
+        let o = self.config.generate_options();
+        json!({
+            "index": o.piece.index,
+            "count": o.piece.count,
+            "chunks": format!("the run's chunks k (of {}, {} events each) with k mod {} = {}", o.n_chunks(), o.chunk_size, o.piece.count, o.piece.index),
+            "events_in_piece": o.piece_events(),
+            "events_in_run": o.events,
+            "normalisation": "weights are those of the whole run: the sum of weights over all pieces is the run's predicted rate, each piece holds its share",
+        })
+    }
+
+    /// The output file of this run: `cli` (`--output`), else `[output] path`, else
+    /// `output/<experiment>_<process>.<ext>`. With `--chunk I/N` that path is a dataset directory and
+    /// the file is `<path>/chunk=I/part-0.<ext>` (a Hive-partitioned dataset; the default directory is
+    /// `output/<experiment>_<process>`).
+    #[must_use]
+    pub fn output_path(&self, cli: Option<&std::path::Path>) -> std::path::PathBuf {
+        let ext = self.config.output.format.extension();
+        let stem = format!(
+            "output/{}_{}",
+            self.experiment.name(),
+            self.config.process.kind()
+        );
+        let given = cli
+            .map(std::path::Path::to_path_buf)
+            .or_else(|| self.config.output.path.as_ref().map(Into::into));
+        match self.config.generation.chunk {
+            Some(p) => given
+                .unwrap_or_else(|| stem.into())
+                .join(format!("chunk={}", p.index))
+                .join(format!("part-0.{ext}")),
+            None => given.unwrap_or_else(|| format!("{stem}.{ext}").into()),
+        }
     }
 
     /// Model part of the run record: preset, parameters, couplings, and for the dark-neutrino model
@@ -468,15 +509,10 @@ impl Prepared {
         Some(out)
     }
 
-    /// Default output path: `output/<experiment>_<process>.parquet`.
+    /// Default output path: `[output] path`, else `output/<experiment>_<process>.<ext>` (see
+    /// [`Prepared::output_path`] for `--chunk`).
     #[must_use]
     pub fn default_output(&self) -> String {
-        self.config.output.path.clone().unwrap_or_else(|| {
-            format!(
-                "output/{}_{}.parquet",
-                self.experiment.name(),
-                self.config.process.kind()
-            )
-        })
+        self.output_path(None).display().to_string()
     }
 }

@@ -1,19 +1,9 @@
 //! The binary as users run it: exit codes, messages, outputs.
 
-use std::process::Command;
+mod common;
 
-fn nuportal(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nuportal"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::nuportal;
+use std::process::Command;
 
 #[test]
 fn generate_default_from_any_directory_and_refuse_overwrite() {
@@ -135,7 +125,8 @@ fn xsec_and_info_print_tables() {
     let (code, out, _) = nuportal(&["info", "--schema"], dir.path());
     assert_eq!(code, 0);
     assert!(
-        out.contains("| `weight` | F64 | events |") && out.contains("| `x_decay` | F64 | cm |"),
+        out.contains("| `weight` | double | events | all |")
+            && out.contains("| `x_decay` | double | cm | upscattering |"),
         "{out}"
     );
     let (code, out, err) = nuportal(&["xsec", "--energies", "0.5:5:3:log"], dir.path());
@@ -152,8 +143,9 @@ fn xsec_and_info_print_tables() {
     assert!(out.contains("charmii_rhc"));
 }
 
-#[test]
-fn sigterm_stops_cleanly_and_leaves_no_file() {
+/// Start a long `generate` with `extra` flags, send SIGTERM after 2.5 s, and check the exit code
+/// 130, the message and that no file (nor temporary file) is left.
+fn sigterm_leaves_no_file(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_nuportal"))
         .args([
@@ -164,6 +156,7 @@ fn sigterm_stops_cleanly_and_leaves_no_file() {
             "--threads",
             "1",
         ])
+        .args(extra)
         .current_dir(dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -320,4 +313,46 @@ fn memory_does_not_grow_with_the_number_of_events() {
         large < small + 24.0,
         "peak RSS grew from {small:.1} MiB to {large:.1} MiB"
     );
+}
+
+#[test]
+fn sigterm_stops_cleanly_and_leaves_no_file() {
+    sigterm_leaves_no_file(&[]);
+}
+
+#[test]
+fn sigterm_during_hepmc3_output_leaves_no_file() {
+    sigterm_leaves_no_file(&["--format", "hepmc3"]);
+}
+
+#[test]
+fn plot_draws_a_png_of_a_sample_and_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = nuportal(
+        &[
+            "generate",
+            "--events",
+            "5000",
+            "--quiet",
+            "--output",
+            "s.parquet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = nuportal(&["plot", "s.parquet"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("s.png") && out.contains("8 panels"), "{out}");
+    let png = std::fs::read(dir.path().join("s.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    std::fs::write(dir.path().join("not.parquet"), "text").unwrap();
+    for (args, needle) in [
+        (&["plot", "missing.parquet"][..], "missing.parquet"),
+        (&["plot", "not.parquet"][..], "not a readable Parquet file"),
+        (&["plot", "s.parquet", "--bins", "1"][..], "--bins"),
+    ] {
+        let (code, _, err) = nuportal(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
 }

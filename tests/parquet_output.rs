@@ -133,24 +133,3 @@ fn parquet_round_trip_columns_weights_and_metadata() {
     let mut sink = nuportal::output::parquet::ParquetSink::new(&path, false);
     assert!(prepared.generate(&mut sink, |_| {}, || false).is_err());
 }
-
-#[test]
-fn interrupted_run_leaves_no_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.parquet");
-    let cfg = nuportal::config::Config::parse(CFG, "test", &[]).unwrap();
-    let prepared = nuportal::run::prepare(cfg).unwrap();
-    let mut sink = nuportal::output::parquet::ParquetSink::new(&path, false);
-    let calls = std::cell::Cell::new(0);
-    let r = prepared.generate(
-        &mut sink,
-        |_| {},
-        || {
-            calls.set(calls.get() + 1);
-            calls.get() > 1
-        },
-    );
-    assert!(r.is_err());
-    drop(sink);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-}

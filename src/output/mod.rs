@@ -2,10 +2,17 @@
 //! metadata, receives batches in event order, and is finished (atomically, for files) or aborted.
 //!
 //! - [`parquet::ParquetSink`]: the user-facing Parquet writer (DESIGN.md "Parquet").
+//! - [`hepmc3::HepMC3Sink`]: HepMC3 ASCII events for detector simulation.
 //! - [`memory::MemorySink`]: keeps batches in memory (tests, in-process analysis).
+//! - [`FileSink`]: one of the file sinks, chosen by [`Format`] at run time (static dispatch).
+//! - [`reader::SampleReader`]: reads a Parquet sample back (`nuportal plot`, tests).
+//! - [`schema`]: the schema reference table (`nuportal info --schema`, README).
 
+pub mod hepmc3;
 pub mod memory;
 pub mod parquet;
+pub mod reader;
+pub mod schema;
 
 use crate::event::{ColumnPlan, EventBatch};
 
@@ -32,6 +39,92 @@ pub enum OutputError {
     Encode(String),
 }
 
+/// A file written under a temporary name beside its target (`.<name>.<pid>.tmp`) and renamed into
+/// place only when complete, so a reader never sees a partial file; shared by the file sinks.
+#[derive(Debug)]
+pub struct AtomicPath {
+    target: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    force: bool,
+    done: bool,
+}
+
+impl AtomicPath {
+    /// A temporary path beside `target`; with `force` an existing target is replaced at commit.
+    #[must_use]
+    pub fn new(target: &std::path::Path, force: bool) -> Self {
+        let name = target
+            .file_name()
+            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        Self {
+            target: target.to_path_buf(),
+            tmp,
+            force,
+            done: false,
+        }
+    }
+
+    /// The temporary path used while writing.
+    #[must_use]
+    pub fn temp_path(&self) -> &std::path::Path {
+        &self.tmp
+    }
+
+    /// An I/O error on the temporary file.
+    #[must_use]
+    pub fn io_error(&self, source: std::io::Error) -> OutputError {
+        OutputError::Io {
+            path: self.tmp.display().to_string(),
+            source,
+        }
+    }
+
+    /// Check the target (an existing one needs `force`), create its directory, and create the
+    /// temporary file.
+    ///
+    /// # Errors
+    /// [`OutputError::Exists`] or [`OutputError::Io`].
+    pub fn create(&self) -> Result<std::fs::File, OutputError> {
+        if self.target.exists() && !self.force {
+            return Err(OutputError::Exists {
+                path: self.target.display().to_string(),
+            });
+        }
+        if let Some(dir) = self.target.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        std::fs::File::create(&self.tmp).map_err(|e| self.io_error(e))
+    }
+
+    /// Flush `file` to disk and rename the temporary file to the target.
+    ///
+    /// # Errors
+    /// [`OutputError::Io`].
+    pub fn commit(&mut self, file: std::fs::File) -> Result<(), OutputError> {
+        file.sync_all().map_err(|e| self.io_error(e))?;
+        drop(file);
+        std::fs::rename(&self.tmp, &self.target).map_err(|source| OutputError::Io {
+            path: self.target.display().to_string(),
+            source,
+        })?;
+        self.done = true;
+        Ok(())
+    }
+
+    /// Remove the temporary file (nothing happens after a commit).
+    pub fn discard(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// A destination for event batches.
 pub trait Sink {
     /// Start the output: `meta_json` is the run record known before generation (written where the
@@ -53,4 +146,72 @@ pub trait Sink {
     fn finish(&mut self, final_json: &str) -> Result<(), OutputError>;
     /// Abandon the output, removing anything partial.
     fn abort(&mut self);
+}
+
+/// Output file format (`--format`, `[output] format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Apache Parquet, one row per event ([`parquet::ParquetSink`]).
+    #[default]
+    Parquet,
+    /// HepMC3 ASCII ("Asciiv3"), one event record per event ([`hepmc3::HepMC3Sink`]).
+    Hepmc3,
+}
+
+impl Format {
+    /// File extension (without the dot).
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Hepmc3 => "hepmc3",
+        }
+    }
+}
+
+/// A file sink of either format.
+pub enum FileSink {
+    /// Parquet.
+    Parquet(parquet::ParquetSink),
+    /// HepMC3 ASCII.
+    Hepmc3(hepmc3::HepMC3Sink),
+}
+
+impl FileSink {
+    /// A sink of `format` writing `target` (atomically; `force` replaces an existing file).
+    #[must_use]
+    pub fn new(format: Format, target: &std::path::Path, force: bool) -> Self {
+        match format {
+            Format::Parquet => FileSink::Parquet(parquet::ParquetSink::new(target, force)),
+            Format::Hepmc3 => FileSink::Hepmc3(hepmc3::HepMC3Sink::new(target, force)),
+        }
+    }
+}
+
+impl Sink for FileSink {
+    fn begin(&mut self, plan: &ColumnPlan, meta_json: &str) -> Result<(), OutputError> {
+        match self {
+            FileSink::Parquet(s) => s.begin(plan, meta_json),
+            FileSink::Hepmc3(s) => s.begin(plan, meta_json),
+        }
+    }
+    fn write_batch(&mut self, batch: EventBatch) -> Result<(), OutputError> {
+        match self {
+            FileSink::Parquet(s) => s.write_batch(batch),
+            FileSink::Hepmc3(s) => s.write_batch(batch),
+        }
+    }
+    fn finish(&mut self, final_json: &str) -> Result<(), OutputError> {
+        match self {
+            FileSink::Parquet(s) => s.finish(final_json),
+            FileSink::Hepmc3(s) => s.finish(final_json),
+        }
+    }
+    fn abort(&mut self) {
+        match self {
+            FileSink::Parquet(s) => s.abort(),
+            FileSink::Hepmc3(s) => s.abort(),
+        }
+    }
 }

@@ -24,7 +24,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use std::collections::HashMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Rows per Parquet row group (about 50 MB for a 30-column record; ECOSYSTEM.md 3.3).
@@ -104,13 +104,10 @@ pub fn writer_properties(kv: Vec<KeyValue>) -> WriterProperties {
 
 /// Writes a Parquet file atomically: to `.<name>.<pid>.tmp` beside the target, renamed on finish.
 pub struct ParquetSink {
-    target: PathBuf,
-    tmp: PathBuf,
-    force: bool,
+    file: super::AtomicPath,
     writer: Option<ArrowWriter<File>>,
     schema: Option<SchemaRef>,
     channel_names: StringArray,
-    done: bool,
 }
 
 impl ParquetSink {
@@ -118,52 +115,28 @@ impl ParquetSink {
     /// existence is an error at `begin`.
     #[must_use]
     pub fn new(target: &Path, force: bool) -> Self {
-        let name = target
-            .file_name()
-            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         Self {
-            target: target.to_path_buf(),
-            tmp,
-            force,
+            file: super::AtomicPath::new(target, force),
             writer: None,
             schema: None,
             channel_names: StringArray::from(Vec::<String>::new()),
-            done: false,
         }
     }
 
     /// The temporary path used while writing.
     #[must_use]
     pub fn temp_path(&self) -> &Path {
-        &self.tmp
-    }
-
-    fn io(&self, p: &Path, source: std::io::Error) -> OutputError {
-        OutputError::Io {
-            path: p.display().to_string(),
-            source,
-        }
+        self.file.temp_path()
     }
 }
 
 impl Sink for ParquetSink {
     fn begin(&mut self, plan: &ColumnPlan, meta_json: &str) -> Result<(), OutputError> {
-        if self.target.exists() && !self.force {
-            return Err(OutputError::Exists {
-                path: self.target.display().to_string(),
-            });
-        }
-        if let Some(dir) = self.target.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| self.io(dir, e))?;
-            }
-        }
         let mut md = HashMap::new();
         md.insert("nuportal".to_string(), meta_json.to_string());
         md.insert("PANDAS_ATTRS".to_string(), meta_json.to_string());
         let schema = Arc::new(arrow_schema(plan, md));
-        let file = File::create(&self.tmp).map_err(|e| self.io(&self.tmp.clone(), e))?;
+        let file = self.file.create()?;
         let props = writer_properties(vec![]);
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| OutputError::Encode(e.to_string()))?;
@@ -200,23 +173,17 @@ impl Sink for ParquetSink {
         let file = w
             .into_inner()
             .map_err(|e| OutputError::Encode(e.to_string()))?;
-        file.sync_all().map_err(|e| self.io(&self.tmp.clone(), e))?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.target).map_err(|e| self.io(&self.target.clone(), e))?;
-        self.done = true;
-        Ok(())
+        self.file.commit(file)
     }
 
     fn abort(&mut self) {
         self.writer = None;
-        let _ = std::fs::remove_file(&self.tmp);
+        self.file.discard();
     }
 }
 
 impl Drop for ParquetSink {
     fn drop(&mut self) {
-        if !self.done {
-            self.abort();
-        }
+        self.abort();
     }
 }

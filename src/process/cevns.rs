@@ -137,6 +137,9 @@ struct TProposal {
 }
 
 impl Cevns {
+    /// The particles of a CEvNS event, in output order.
+    pub const PARTICLES: &'static [Particle] = &[Particle::NuIn, Particle::NuOut, Particle::Recoil];
+
     /// Build with one channel per flavour in `exp`'s flux (restricted to `flavours` unless empty)
     /// and per isotope of every non-hydrogen element of the target.
     ///
@@ -401,7 +404,7 @@ impl Process for Cevns {
     }
 
     fn particles(&self) -> &'static [Particle] {
-        &[Particle::NuIn, Particle::NuOut, Particle::Recoil]
+        Self::PARTICLES
     }
 
     fn has_decay_vertex(&self) -> bool {

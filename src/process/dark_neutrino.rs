@@ -111,6 +111,16 @@ fn lepton_flavour(f: Flavour) -> super::upscatter::Flavour {
 }
 
 impl DarkNeutrinoSignal {
+    /// The particles of an up-scattering event (its output columns, in order).
+    pub const PARTICLES: &'static [Particle] = &[
+        Particle::NuIn,
+        Particle::N,
+        Particle::Recoil,
+        Particle::NuOut,
+        Particle::EMinus,
+        Particle::EPlus,
+    ];
+
     /// Build the channels for `model` in `exp`; sigma(E) is tabulated here once.
     ///
     /// # Errors
@@ -309,14 +319,7 @@ impl Process for DarkNeutrinoSignal {
     }
 
     fn particles(&self) -> &'static [Particle] {
-        &[
-            Particle::NuIn,
-            Particle::N,
-            Particle::Recoil,
-            Particle::NuOut,
-            Particle::EMinus,
-            Particle::EPlus,
-        ]
+        Self::PARTICLES
     }
 
     fn has_decay_vertex(&self) -> bool {

@@ -80,6 +80,9 @@ struct TProposal {
 }
 
 impl NuElectron {
+    /// The particles of a nu-e event (its output columns, in order).
+    pub const PARTICLES: &'static [Particle] = &[Particle::NuIn, Particle::NuOut, Particle::EOut];
+
     /// Build for the given couplings, with a channel per flavour present in `exp`'s flux
     /// (targets: all electrons of the target material).
     #[must_use]
@@ -309,7 +312,7 @@ impl Process for NuElectron {
     }
 
     fn particles(&self) -> &'static [Particle] {
-        &[Particle::NuIn, Particle::NuOut, Particle::EOut]
+        Self::PARTICLES
     }
 
     fn has_decay_vertex(&self) -> bool {
