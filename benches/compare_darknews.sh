@@ -10,7 +10,8 @@
 # count follows from --neval (about 5.6 weighted events per neval point for P1, DarkNews README of
 # shared/reference); nuportal is then asked for exactly as many events as DarkNews produced.
 # nuportal runs in DarkNews' conventions (nu_mu only, flux from 1.05 x threshold, nucleon-count mass
-# split of CH2) so that the totals are comparable. Both write Parquet. The machine should be idle.
+# split of CH2) so that the totals are comparable, and without its detector stage (DarkNews writes
+# truth only). Both write Parquet. The machine should be idle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS="${1:-500000}"
@@ -46,7 +47,7 @@ T2=$(date +%s.%N)
 target/release/nuportal generate --events "$DN_EVENTS" --threads "$THREADS" --quiet --force \
     --output "$WORK/nuportal.parquet" \
     --set 'process.nu_flavors=["nu_mu"]' --set process.threshold_factor=1.05 \
-    --set 'experiment.mass_split="nucleon_count"' > "$WORK/np.log"
+    --set 'experiment.mass_split="nucleon_count"' --set detector.enabled=false > "$WORK/np.log"
 T3=$(date +%s.%N)
 NP_TOTAL=$(awk '$1 == "TOTAL" {print $3}' "$WORK/np.log")
 

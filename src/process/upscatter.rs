@@ -398,16 +398,20 @@ impl UpscatterProcess {
                 ff,
                 v_had,
                 c_had,
-            } => (
-                Current {
-                    f1: v_had * nucleus.form_factor(ff, q2),
-                    ..Current::default()
-                },
-                Current {
-                    f1: c_had * nucleus.form_factor(ff, q2),
-                    ..Current::default()
-                },
-            ),
+            } => {
+                // One form factor for both currents (DarkNews' convention, README quirk 3).
+                let f = nucleus.form_factor(ff, q2);
+                (
+                    Current {
+                        f1: v_had * f,
+                        ..Current::default()
+                    },
+                    Current {
+                        f1: c_had * f,
+                        ..Current::default()
+                    },
+                )
+            }
             HadronSide::Proton { d_p, c_p } => {
                 let (f1, f2) = proton_em_form_factors(q2);
                 let (g1, g2, ga) = proton_nc_form_factors_darknews(q2);
