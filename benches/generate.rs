@@ -57,6 +57,54 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
+/// The dark-neutrino stages of the default run (P1 at MiniBooNE): dsigma/dQ^2 and sigma(E) of
+/// C12 coherent up-scattering, one full signal event (E_nu given: Q^2 sampling, kinematics, the
+/// polarised N -> nu Z' -> nu e+e- chain, the decay vertex), and the detector stage on that event.
+fn signal_stages(c: &mut Criterion) {
+    use nuportal::nuclear::Nucleus;
+    use nuportal::process::upscatter::{
+        Diagrams, Flavour as LightFlavour, Helicity, Projectile, UpscatterProcess, UpscatterTarget,
+    };
+    let p = prepared(false, 1);
+    let AnyProcess::DarkNeutrino(sig) = &p.process else {
+        unreachable!("the default run is the dark-neutrino signal")
+    };
+    let c12 = UpscatterProcess::new(
+        sig.model(),
+        UpscatterTarget::Coherent(Nucleus::from_name("C12").unwrap()),
+        Projectile::Neutrino(LightFlavour::Mu),
+        Diagrams::Total,
+    );
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(2);
+    let mut g = c.benchmark_group("signal_stages");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("c12_coherent_dsigma_dq2", |b| {
+        b.iter(|| {
+            let q2 = 1e-3 + 0.05 * rng.random::<f64>();
+            black_box(c12.dsigma_dq2(black_box(1.0), q2, Helicity::Conserving))
+        })
+    });
+    g.bench_function("c12_coherent_sigma_of_e", |b| {
+        b.iter(|| black_box(c12.sigma(0.5 + 2.0 * rng.random::<f64>(), Helicity::Conserving)))
+    });
+    let mut ev = nuportal::event::Event::default();
+    g.bench_function("signal_event_upscatter_and_decay_chain", |b| {
+        b.iter(|| black_box(sig.sample(0, 1.0, &mut rng, &mut ev)))
+    });
+    if let Ok(Some(det)) = p.detector_for(sig.as_ref()) {
+        let mut filled = nuportal::event::Event::default();
+        while sig.sample(0, 1.0, &mut rng, &mut filled) <= 0.0 {}
+        g.bench_function("detector_stage_miniboone", |b| {
+            b.iter(|| {
+                let mut e = filled;
+                det.apply(&mut e, &mut rng);
+                black_box(e)
+            })
+        });
+    }
+    g.finish();
+}
+
 fn full_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("generate");
     g.sample_size(10);
@@ -108,5 +156,5 @@ fn setup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, full_run, setup);
+criterion_group!(benches, stages, signal_stages, full_run, setup);
 criterion_main!(benches);
