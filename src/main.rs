@@ -24,6 +24,15 @@ macro_rules! out {
     }};
 }
 
+/// `eprintln!` that ignores a closed stderr: a failed diagnostic write must never turn into a panic
+/// (or into a different exit code than the error being reported).
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Event generator for neutrino physics through light mediators.
 #[derive(Parser, Debug)]
 #[command(name = "nuportal", version, about, long_about = None)]
@@ -678,7 +687,6 @@ fn info(a: InfoArgs) -> Result<(), Failure> {
 
 fn oscillate(a: OscillateArgs) -> Result<(), Failure> {
     use nuportal::oscillation::{Flavour, NuType, ProbabilityTable};
-    use std::io::Write;
     let text = std::fs::read_to_string(&a.config)
         .with_context(|| format!("cannot read config {}", a.config.display()))
         .map_err(usage)?;
@@ -758,15 +766,13 @@ fn oscillate(a: OscillateArgs) -> Result<(), Failure> {
         nuportal::plot::write_png(path, (1000, 650), &[panel]).context("--plot")?;
     }
     if a.output.is_some() || a.plot.is_some() {
-        let mut err = std::io::stderr();
         let wrote: Vec<String> = a
             .output
             .iter()
             .chain(&a.plot)
             .map(|p| p.display().to_string())
             .collect();
-        let _ = writeln!(
-            err,
+        err!(
             "wrote {} ({} energies, {} columns)",
             wrote.join(", "),
             grid.len(),
@@ -961,10 +967,7 @@ fn spectrum(a: SpectrumArgs) -> Result<(), Failure> {
     let sum = dir.join("summary.csv");
     std::fs::write(&sum, &summary).with_context(|| format!("cannot write {}", sum.display()))?;
     files.push(sum.display().to_string());
-    let _ = std::io::Write::write_fmt(
-        &mut std::io::stderr(),
-        format_args!("wrote {}\n", files.join(", ")),
-    );
+    err!("wrote {}", files.join(", "));
     Ok(())
 }
 
@@ -1034,11 +1037,7 @@ fn main() -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            // Not eprintln!: a closed stderr must not turn an error into a panic.
-            let _ = std::io::Write::write_fmt(
-                &mut std::io::stderr(),
-                format_args!("error: {}\n", render_error(&f.err)),
-            );
+            err!("error: {}", render_error(&f.err));
             ExitCode::from(f.code)
         }
     }
