@@ -328,6 +328,38 @@ pub fn two_body_decay(
     ))
 }
 
+/// Maximum recoil kinetic energy, GeV, of a target of mass `m` GeV at rest struck elastically by a
+/// massless neutrino of energy `e_nu` GeV: T_max = 2 E^2 / (M + 2 E) (PDG 2024 Kinematics, two-body
+/// scattering; physics sheet items 5 and 7).
+#[inline]
+#[must_use]
+pub fn elastic_t_max(e_nu: f64, m: f64) -> f64 {
+    2.0 * e_nu * e_nu / (m + 2.0 * e_nu)
+}
+
+/// Cosine of the recoil's angle to the incoming neutrino (energy `e_nu` GeV, along +z) for a target of
+/// mass `m` GeV at rest with recoil kinetic energy `t` GeV: cos theta = (E + M)/E sqrt(T/(T + 2M)),
+/// clamped to [-1, 1].
+#[inline]
+#[must_use]
+pub fn elastic_cos_theta(e_nu: f64, m: f64, t: f64) -> f64 {
+    ((e_nu + m) / e_nu * (t / (t + 2.0 * m)).sqrt()).clamp(-1.0, 1.0)
+}
+
+/// Final state of nu + T -> nu + T (massless neutrino of energy `e_nu` GeV along +z, target of mass
+/// `m` GeV at rest) for recoil kinetic energy `t` GeV and azimuth `phi`: (outgoing neutrino, recoil).
+/// The neutrino is built by momentum conservation, so conservation is exact to rounding.
+#[inline]
+#[must_use]
+pub fn elastic_final_state(e_nu: f64, m: f64, t: f64, phi: f64) -> (FourVector, FourVector) {
+    let c = elastic_cos_theta(e_nu, m, t);
+    let p = (t * (t + 2.0 * m)).sqrt();
+    let recoil = FourVector::on_shell(m, Vec3::from_angles(c, phi).scale(p));
+    let nu_in = FourVector::new(e_nu, 0.0, 0.0, e_nu);
+    let nu_out = nu_in + FourVector::at_rest(m) - recoil;
+    (nu_out, recoil)
+}
+
 /// Largest relative violation of four-momentum conservation between `initial` and `final_`,
 /// normalised to the initial energy: max_mu |P_i^mu - P_f^mu| / E_i.
 #[must_use]

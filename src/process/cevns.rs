@@ -39,7 +39,7 @@ use super::{Channel, Process};
 use crate::event::{Event, Particle};
 use crate::experiment::Experiment;
 use crate::flux::Flavour;
-use crate::kinematics::{FourVector, Vec3};
+use crate::kinematics::{elastic_cos_theta, elastic_final_state, elastic_t_max, FourVector};
 use crate::model::Couplings;
 use crate::nuclear::{FormFactorModel, NuclearError, Nucleus};
 use crate::numerics::GaussLegendre;
@@ -90,7 +90,7 @@ pub fn isotopes_of(symbol: &str) -> Option<&'static [(&'static str, f64)]> {
 #[inline]
 #[must_use]
 pub fn t_max(e_nu: f64, m: f64) -> f64 {
-    2.0 * e_nu * e_nu / (m + 2.0 * e_nu)
+    elastic_t_max(e_nu, m)
 }
 
 /// Cosine of the recoil's angle to the neutrino, cos theta = (E + M)/E sqrt(T/(T + 2M)) (two-body
@@ -98,7 +98,7 @@ pub fn t_max(e_nu: f64, m: f64) -> f64 {
 #[inline]
 #[must_use]
 pub fn cos_theta_recoil(e_nu: f64, m: f64, t: f64) -> f64 {
-    ((e_nu + m) / e_nu * (t / (t + 2.0 * m)).sqrt()).clamp(-1.0, 1.0)
+    elastic_cos_theta(e_nu, m, t)
 }
 
 /// SM weak charge Q_W = N - (1 - 4 s_W^2) Z (dimensionless).
@@ -371,12 +371,7 @@ impl Cevns {
     /// nucleus). The neutrino is built by momentum conservation (exact to rounding).
     #[must_use]
     pub fn final_state(e: f64, m: f64, t: f64, phi: f64) -> (FourVector, FourVector) {
-        let c = cos_theta_recoil(e, m, t);
-        let p = (t * (t + 2.0 * m)).sqrt();
-        let recoil = FourVector::on_shell(m, Vec3::from_angles(c, phi).scale(p));
-        let nu_in = FourVector::new(e, 0.0, 0.0, e);
-        let nu_out = nu_in + FourVector::at_rest(m) - recoil;
-        (nu_out, recoil)
+        elastic_final_state(e, m, t, phi)
     }
 }
 
@@ -396,23 +391,11 @@ impl Process for Cevns {
         let (nu_out, recoil) = Self::final_state(e, self.nuclei[ch].mass, t, phi);
         ev.nu_out = nu_out;
         ev.recoil = recoil;
-        if q > 0.0 {
-            self.dsigma_dt(ch, e, t) / q * HBARC2_GEV2_CM2
-        } else {
-            0.0
-        }
+        super::importance_weight_cm2(self.dsigma_dt(ch, e, t), q)
     }
 
     fn particles(&self) -> &'static [Particle] {
         Self::PARTICLES
-    }
-
-    fn has_decay_vertex(&self) -> bool {
-        false
-    }
-
-    fn has_helicity(&self) -> bool {
-        false
     }
 }
 

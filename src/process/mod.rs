@@ -50,8 +50,24 @@ pub trait Process: Sync + Send {
     fn sample<R: Rng + ?Sized>(&self, ch: usize, e_gev: f64, rng: &mut R, ev: &mut Event) -> f64;
     /// The particles this process fills (and writes as columns).
     fn particles(&self) -> &'static [Particle];
-    /// Whether events have a decay vertex.
-    fn has_decay_vertex(&self) -> bool;
-    /// Whether events have an N helicity.
-    fn has_helicity(&self) -> bool;
+    /// Whether events have a decay vertex (only processes with an unstable final state do).
+    fn has_decay_vertex(&self) -> bool {
+        false
+    }
+    /// Whether events have an N helicity (only the dark-neutrino up-scattering does).
+    fn has_helicity(&self) -> bool {
+        false
+    }
+}
+
+/// Importance weight of a sampled recoil in cm^2: dsigma/dT (GeV^-3) divided by the proposal density
+/// q(T) (GeV^-1), converted with (hbar c)^2; 0 where the proposal has no support (q = 0).
+#[inline]
+#[must_use]
+pub(crate) fn importance_weight_cm2(dsigma_dt_gev3: f64, q_per_gev: f64) -> f64 {
+    if q_per_gev > 0.0 {
+        dsigma_dt_gev3 / q_per_gev * crate::units::HBARC2_GEV2_CM2
+    } else {
+        0.0
+    }
 }

@@ -29,7 +29,7 @@ use super::{Channel, Process};
 use crate::event::{Event, Particle};
 use crate::experiment::Experiment;
 use crate::flux::Flavour;
-use crate::kinematics::{FourVector, Vec3};
+use crate::kinematics::{elastic_cos_theta, elastic_final_state, elastic_t_max, FourVector};
 use crate::model::Couplings;
 use crate::numerics::GaussLegendre;
 use crate::units::{G_F, HBARC2_GEV2_CM2, M_E, SIN2_THETA_W};
@@ -41,7 +41,7 @@ use std::f64::consts::{PI, SQRT_2, TAU};
 #[inline]
 #[must_use]
 pub fn t_max(e_nu: f64) -> f64 {
-    2.0 * e_nu * e_nu / (2.0 * e_nu + M_E)
+    elastic_t_max(e_nu, M_E)
 }
 
 /// Cosine of the recoil electron's angle to the neutrino: cos theta = (E + m_e)/E sqrt(T/(T + 2 m_e))
@@ -49,7 +49,7 @@ pub fn t_max(e_nu: f64) -> f64 {
 #[inline]
 #[must_use]
 pub fn cos_theta_electron(e_nu: f64, t: f64) -> f64 {
-    ((e_nu + M_E) / e_nu * (t / (t + 2.0 * M_E)).sqrt()).clamp(-1.0, 1.0)
+    elastic_cos_theta(e_nu, M_E, t)
 }
 
 /// nu-e elastic scattering for a given couplings table.
@@ -278,12 +278,7 @@ impl NuElectron {
     /// conservation, so conservation is exact to rounding.
     #[must_use]
     pub fn final_state(e: f64, t: f64, phi: f64) -> (FourVector, FourVector) {
-        let c = cos_theta_electron(e, t);
-        let p = (t * (t + 2.0 * M_E)).sqrt();
-        let e_out = FourVector::on_shell(M_E, Vec3::from_angles(c, phi).scale(p));
-        let nu_in = FourVector::new(e, 0.0, 0.0, e);
-        let nu_out = nu_in + FourVector::at_rest(M_E) - e_out;
-        (nu_out, e_out)
+        elastic_final_state(e, M_E, t, phi)
     }
 }
 
@@ -304,23 +299,11 @@ impl Process for NuElectron {
         let (nu_out, e_out) = Self::final_state(e, t, phi);
         ev.nu_out = nu_out;
         ev.e_out = e_out;
-        if q > 0.0 {
-            self.dsigma_dt(f, e, t) / q * HBARC2_GEV2_CM2
-        } else {
-            0.0
-        }
+        super::importance_weight_cm2(self.dsigma_dt(f, e, t), q)
     }
 
     fn particles(&self) -> &'static [Particle] {
         Self::PARTICLES
-    }
-
-    fn has_decay_vertex(&self) -> bool {
-        false
-    }
-
-    fn has_helicity(&self) -> bool {
-        false
     }
 }
 
