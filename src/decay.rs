@@ -622,40 +622,15 @@ mod tests {
     use rand::SeedableRng;
 
     fn p1() -> DarkNeutrinoModel {
-        DarkNeutrinoModel::new(&DarkNeutrinoParams {
-            m4: 0.42,
-            mzprime: 0.03,
-            umu4: 0.000_948_683_3,
-            alpha_d: Some(0.25),
-            alpha_epsilon2: Some(2e-10),
-            hnl_type: HnlType::Dirac,
-            ..Default::default()
-        })
-        .unwrap()
+        DarkNeutrinoModel::new(&DarkNeutrinoParams::benchmark_p1()).unwrap()
     }
     fn p2() -> DarkNeutrinoModel {
-        DarkNeutrinoModel::new(&DarkNeutrinoParams {
-            m4: 0.15,
-            mzprime: 1.25,
-            umu4: 0.001,
-            alpha_d: Some(0.4),
-            epsilon: Some(0.01),
-            hnl_type: HnlType::Dirac,
-            ..Default::default()
-        })
-        .unwrap()
+        DarkNeutrinoModel::new(&DarkNeutrinoParams::benchmark_p2()).unwrap()
     }
 
     #[test]
     fn majorana_doubles_widths() {
-        let mut p = DarkNeutrinoParams {
-            m4: 0.15,
-            mzprime: 1.25,
-            umu4: 1e-3,
-            alpha_d: Some(0.4),
-            epsilon: Some(1e-2),
-            ..Default::default()
-        };
+        let mut p = DarkNeutrinoParams::benchmark_p2();
         p.hnl_type = HnlType::Majorana;
         let maj = DarkNeutrinoModel::new(&p).unwrap();
         assert!(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use nuportal::decay;
-use nuportal::model::dark_neutrino::{DarkNeutrinoModel, DarkNeutrinoParams, HnlType};
+use nuportal::model::dark_neutrino::{DarkNeutrinoModel, DarkNeutrinoParams};
 use nuportal::nuclear::Nucleus;
 use nuportal::process::upscatter::{
     Diagrams, Flavour, Helicity, Projectile, UpscatterProcess, UpscatterTarget,
@@ -53,26 +53,8 @@ fn read_csv(name: &str) -> Vec<HashMap<String, String>> {
 
 fn model(point: &str) -> DarkNeutrinoModel {
     let p = match point {
-        "P1" => DarkNeutrinoParams {
-            m4: 0.42,
-            mzprime: 0.03,
-            umu4: 0.000_948_683_3,
-            ud4: 1.0,
-            alpha_d: Some(0.25),
-            alpha_epsilon2: Some(2e-10),
-            hnl_type: HnlType::Dirac,
-            ..Default::default()
-        },
-        _ => DarkNeutrinoParams {
-            m4: 0.15,
-            mzprime: 1.25,
-            umu4: 0.001,
-            ud4: 1.0,
-            alpha_d: Some(0.4),
-            epsilon: Some(0.01),
-            hnl_type: HnlType::Dirac,
-            ..Default::default()
-        },
+        "P1" => DarkNeutrinoParams::benchmark_p1(),
+        _ => DarkNeutrinoParams::benchmark_p2(),
     };
     DarkNeutrinoModel::new(&p).unwrap()
 }

@@ -405,12 +405,13 @@ pub fn derive_couplings(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p1() -> DarkNeutrinoParams {
-        DarkNeutrinoParams {
+impl DarkNeutrinoParams {
+    /// Benchmark point P1, the light-Z' point of Bertuzzo et al. (arXiv:1807.09877): Dirac N with
+    /// m4 = 0.42 GeV, mZ' = 0.03 GeV, |U_mu4|^2 = 9e-7, U_D4 = 1, alpha_D = 0.25,
+    /// alpha epsilon^2 = 2e-10 (on-shell N -> nu Z', Z' -> e+e-).
+    #[must_use]
+    pub fn benchmark_p1() -> Self {
+        Self {
             m4: 0.42,
             mzprime: 0.03,
             umu4: 0.000_948_683_3,
@@ -420,6 +421,32 @@ mod tests {
             hnl_type: HnlType::Dirac,
             ..Default::default()
         }
+    }
+
+    /// Benchmark point P2, a heavy-Z' point (Ballett, Pascoli, Ross-Lonergan, arXiv:1808.02915 style):
+    /// Dirac N with m4 = 0.15 GeV, mZ' = 1.25 GeV, U_mu4 = 1e-3, U_D4 = 1, alpha_D = 0.4,
+    /// epsilon = 0.01 (three-body N -> nu e+e- through an off-shell Z').
+    #[must_use]
+    pub fn benchmark_p2() -> Self {
+        Self {
+            m4: 0.15,
+            mzprime: 1.25,
+            umu4: 0.001,
+            ud4: 1.0,
+            alpha_d: Some(0.4),
+            epsilon: Some(0.01),
+            hnl_type: HnlType::Dirac,
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p1() -> DarkNeutrinoParams {
+        DarkNeutrinoParams::benchmark_p1()
     }
 
     #[test]
