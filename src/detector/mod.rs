@@ -74,6 +74,30 @@ fn non_negative(key: &str, v: f64) -> Result<(), DetectorError> {
     }
 }
 
+/// Table column `key` must be strictly increasing (bin edges, grid points); the error names the
+/// first entry that is not.
+fn strictly_increasing(key: &str, xs: &[f64]) -> Result<(), DetectorError> {
+    match xs.windows(2).position(|w| !(w[1] > w[0])) {
+        None => Ok(()),
+        Some(i) => Err(bad(
+            &format!("{key}[{}]", i + 1),
+            xs[i + 1],
+            &format!("must be strictly increasing (previous entry {})", xs[i]),
+        )),
+    }
+}
+
+/// Apply a scalar check (`positive`, `non_negative`) to every entry of table column `key`.
+fn each(
+    key: &str,
+    xs: &[f64],
+    check: fn(&str, f64) -> Result<(), DetectorError>,
+) -> Result<(), DetectorError> {
+    xs.iter()
+        .enumerate()
+        .try_for_each(|(i, &x)| check(&format!("{key}[{i}]"), x))
+}
+
 /// Energy resolution of one e+- (E in GeV).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "form", rename_all = "snake_case", deny_unknown_fields)]
@@ -393,20 +417,8 @@ impl Shape {
                 "need n + 1 edges for n >= 1 densities",
             ));
         }
-        if self.edges.windows(2).any(|w| !(w[1] > w[0])) {
-            return Err(bad(
-                &format!("{key}.edges"),
-                "unsorted",
-                "must be strictly increasing",
-            ));
-        }
-        if self.density.iter().any(|d| !(*d >= 0.0 && d.is_finite())) {
-            return Err(bad(
-                &format!("{key}.density"),
-                "negative",
-                "must be finite and >= 0",
-            ));
-        }
+        strictly_increasing(&format!("{key}.edges"), &self.edges)?;
+        each(&format!("{key}.density"), &self.density, non_negative)?;
         let mut acc = 0.0;
         self.cdf = self
             .density
@@ -523,20 +535,8 @@ impl KellyKopp {
                 "e_vis_gev and r_cut need the same number (>= 2) of entries",
             ));
         }
-        if self.e_vis_gev.windows(2).any(|w| !(w[1] > w[0])) {
-            return Err(bad(
-                &format!("{key}.e_vis_gev"),
-                "unsorted",
-                "must be strictly increasing",
-            ));
-        }
-        if self.r_cut.iter().any(|r| !(*r > 0.0 && r.is_finite())) {
-            return Err(bad(
-                &format!("{key}.r_cut"),
-                "<= 0",
-                "must be finite and > 0",
-            ));
-        }
+        strictly_increasing(&format!("{key}.e_vis_gev"), &self.e_vis_gev)?;
+        each(&format!("{key}.r_cut"), &self.r_cut, positive)?;
         Ok(())
     }
 }

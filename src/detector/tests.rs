@@ -361,3 +361,19 @@ fn kelly_kopp_circ1_hand_cases() {
         .to_string();
     assert!(e.contains("detector.shower_rule"), "{e}");
 }
+
+#[test]
+fn bad_tables_name_the_entry() {
+    let e = Shape::new(vec![0.0, 1.0, 1.0, 2.0], vec![1.0, 1.0, 1.0])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("shape.edges[2]") && e.contains("strictly increasing"),
+        "{e}"
+    );
+    let e = Shape::new(vec![0.0, 1.0, 2.0], vec![1.0, -0.5])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("shape.density[1]") && e.contains("-0.5"), "{e}");
+    assert!(Shape::new(vec![0.0, 1.0, 2.0], vec![1.0, 0.0]).is_ok());
+}
