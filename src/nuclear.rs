@@ -55,9 +55,27 @@ pub struct FourierBessel {
     pub r_fm: f64,
     /// Coefficients a_1 .. a_n, fm^-3.
     pub a: &'static [f64],
+    /// F(0) before normalisation, sum_nu a_nu (-1)^(nu+1) R / k_nu^2 (fm^-1; fixed by the fit).
+    den: f64,
 }
 
 impl FourierBessel {
+    /// A fit with cut-off radius `r_fm` (fm) and coefficients `a` (fm^-3); the normalisation
+    /// sum_nu a_nu (-1)^(nu+1) R / k_nu^2 is computed here, once (at compile time for the tables).
+    #[must_use]
+    pub const fn new(r_fm: f64, a: &'static [f64]) -> Self {
+        let mut den = 0.0;
+        let mut i = 0;
+        while i < a.len() {
+            #[allow(clippy::cast_precision_loss, reason = "a few dozen terms")]
+            let k = (i + 1) as f64 * std::f64::consts::PI / r_fm;
+            let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+            den += a[i] * sign * r_fm / (k * k);
+            i += 1;
+        }
+        Self { r_fm, a, den }
+    }
+
     /// Normalised form factor F(Q^2) (dimensionless) at Q^2 in GeV^2.
     ///
     /// F(q) = [sum_nu a_nu (-1)^(nu+1) sin(qR) / (q (k_nu^2 - q^2))] / [sum_nu a_nu (-1)^(nu+1) R / k_nu^2],
@@ -72,13 +90,11 @@ impl FourierBessel {
         // One sine serves every term: k_nu R = nu pi, so sin((q - k_nu) R) = (-1)^nu sin(qR).
         let sin_qr = qr.sin();
         let mut num = 0.0;
-        let mut den = 0.0;
         for (i, &a) in self.a.iter().enumerate() {
             let nu = (i + 1) as f64;
             let k = nu * std::f64::consts::PI / r;
             // (-1)^(nu+1)
             let sign = if (i + 1) % 2 == 1 { 1.0 } else { -1.0 };
-            den += a * sign * r / (k * k);
             let term = if qr < 1.0 {
                 // direct form, no pole nearby (k_1 R = pi > 1)
                 let sin_over_q = if q > 0.0 { sin_qr / q } else { r };
@@ -97,7 +113,7 @@ impl FourierBessel {
             };
             num += a * term;
         }
-        num / den
+        num / self.den
     }
 }
 
@@ -158,77 +174,77 @@ pub struct Nucleus {
 type NucleusRow = (&'static str, u32, u32, f64, Option<FourierBessel>);
 
 // de Vries, de Jager, de Vries, ADNDT 36 (1987) 495 (as in DarkNews const_dics.py).
-const FB_C12: FourierBessel = FourierBessel {
-    r_fm: 8.0,
-    a: &[
+const FB_C12: FourierBessel = FourierBessel::new(
+    8.0,
+    &[
         1.5737e-2, 3.8897e-2, 3.7085e-2, 1.4795e-2, -4.4831e-3, -1.0057e-2, -6.8696e-3, -2.8813e-3,
         -7.7229e-4, 6.6908e-5, 1.0636e-4, -3.6864e-5, -5.0135e-6, 9.4550e-6, -4.7687e-6,
     ],
-};
-const FB_O16: FourierBessel = FourierBessel {
-    r_fm: 8.0,
-    a: &[
+);
+const FB_O16: FourierBessel = FourierBessel::new(
+    8.0,
+    &[
         2.0238e-2, 4.4793e-2, 3.3533e-2, 3.5030e-3, -1.2293e-2, -1.0329e-2, -3.4036e-3, -4.1627e-4,
         -9.4435e-4, -2.5771e-4, 2.3759e-4, -1.0603e-4, 4.1480e-5,
     ],
-};
-const FB_SI28: FourierBessel = FourierBessel {
-    r_fm: 8.0,
-    a: &[
+);
+const FB_SI28: FourierBessel = FourierBessel::new(
+    8.0,
+    &[
         3.3495e-2, 5.9533e-2, 2.0979e-2, -1.6900e-2, -1.4998e-2, -9.3248e-4, 3.3266e-3, 5.9244e-4,
         -4.0013e-4, 1.2242e-4, -1.2994e-5, -9.2784e-6, 7.2595e-6, -4.2096e-6,
     ],
-};
-const FB_AR40: FourierBessel = FourierBessel {
-    r_fm: 9.0,
-    a: &[
+);
+const FB_AR40: FourierBessel = FourierBessel::new(
+    9.0,
+    &[
         3.0451e-2, 5.5337e-2, 2.0203e-2, -1.6765e-2, -1.3578e-2, -4.3204e-5, 9.1988e-4, -4.1205e-4,
         1.1971e-4, -1.9801e-5, -4.3204e-6, 6.1205e-6, -3.7803e-6, 1.8001e-6, -7.7407e-7,
     ],
-};
-const FB_CA40: FourierBessel = FourierBessel {
-    r_fm: 8.0,
-    a: &[
+);
+const FB_CA40: FourierBessel = FourierBessel::new(
+    8.0,
+    &[
         4.4846e-2, 6.1326e-2, -1.6818e-3, -2.6217e-2, -2.9725e-3, 8.5534e-3, 3.5322e-3, -4.8258e-4,
         -3.9346e-4, 2.0338e-4, 2.5461e-5, -1.7794e-5, 6.7394e-6, -2.1033e-6,
     ],
-};
-const FB_FE56: FourierBessel = FourierBessel {
-    r_fm: 9.0,
-    a: &[
+);
+const FB_FE56: FourierBessel = FourierBessel::new(
+    9.0,
+    &[
         4.2018e-2, 6.2337e-2, 2.3995e-4, -3.2776e-2, -7.9941e-3, 1.0844e-2, 4.9123e-3, -2.2144e-3,
         -1.8146e-4, 3.7261e-4, -2.3296e-4, 1.1494e-4, -5.0596e-5, 2.0652e-5, -7.9428e-6, 2.8986e-6,
         -1.0075e-6,
     ],
-};
-const FB_GE70: FourierBessel = FourierBessel {
-    r_fm: 10.0,
-    a: &[
+);
+const FB_GE70: FourierBessel = FourierBessel::new(
+    10.0,
+    &[
         3.8182e-2, 6.0306e-2, 6.4346e-3, -2.9427e-2, -9.5888e-3, 8.7849e-3, 4.9187e-3, -1.5189e-3,
         -1.7385e-3, -1.6794e-4, -1.1746e-4, 6.5768e-5, -3.0691e-5, 1.3051e-6, -5.2251e-6,
     ],
-};
-const FB_GE72: FourierBessel = FourierBessel {
-    r_fm: 10.0,
-    a: &[
+);
+const FB_GE72: FourierBessel = FourierBessel::new(
+    10.0,
+    &[
         3.8083e-2, 5.9342e-2, 4.7718e-3, -2.9953e-2, -8.8476e-3, 9.6205e-3, 4.7901e-3, -1.6869e-3,
         -1.5406e-3, -9.7230e-5, -4.7640e-5, -1.5669e-6, 6.7076e-6, -4.4500e-6, 2.2158e-6,
     ],
-};
-const FB_GE74: FourierBessel = FourierBessel {
-    r_fm: 10.0,
-    a: &[
+);
+const FB_GE74: FourierBessel = FourierBessel::new(
+    10.0,
+    &[
         3.7989e-2, 5.8298e-2, 2.7406e-3, -3.0666e-2, -8.1505e-3, 1.0231e-2, 4.9382e-3, -1.6270e-3,
         -1.3937e-3, 1.5476e-4, 1.4396e-4, -7.3075e-5, 3.1998e-5, -1.2822e-5, 4.8406e-6,
     ],
-};
-const FB_GE76: FourierBessel = FourierBessel {
-    r_fm: 10.0,
-    a: &[
+);
+const FB_GE76: FourierBessel = FourierBessel::new(
+    10.0,
+    &[
         3.7951e-2, 5.7876e-2, 1.5303e-3, -3.1822e-2, -7.6875e-3, 1.1237e-2, 5.0780e-3, -1.7293e-3,
         -1.5523e-3, 7.2439e-5, 1.6560e-4, -8.6631e-5, 3.9159e-5, -1.6259e-5, 6.3681e-6,
     ],
-};
+);
 
 /// Built-in nuclei: AME2020 atomic masses (u).
 const NUCLEI: &[NucleusRow] = &[
