@@ -5,6 +5,10 @@
 //! `ParquetSink` (zstd(1), the production writer settings, atomic temp file + fsync + rename) into a
 //! temporary directory, and reports rows per second and input bytes per second. Compare with the
 //! `generate` group of `benches/generate.rs` to see how close the generator is to its writer.
+//!
+//! Two ways: `serial` feeds the batches to `write_batch` on one thread (the sink encodes);
+//! `parallel` encodes one row group per batch on the rayon pool with the sink's
+//! [`Sink::encoder`] and appends them in order with `write_encoded`, as `generate` does.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use nuportal::config::Config;
@@ -32,13 +36,35 @@ fn batches(nue: bool) -> MemorySink {
     sink
 }
 
-/// Write `batches` (of the run in `mem`) through the production Parquet sink to `path`.
-fn write_all(path: &std::path::Path, mem: &MemorySink, batches: Vec<nuportal::event::EventBatch>) {
+/// Write `batches` (of the run in `mem`) through the production Parquet sink to `path`, encoding
+/// on this thread (`parallel = false`) or on the rayon pool, one row group per batch.
+fn write_all(
+    path: &std::path::Path,
+    mem: &MemorySink,
+    batches: Vec<nuportal::event::EventBatch>,
+    parallel: bool,
+) {
+    use rayon::prelude::*;
     let plan = mem.plan.as_ref().unwrap();
     let mut sink = ParquetSink::new(path, true);
     sink.begin(plan, &mem.begin_meta).unwrap();
-    for batch in batches {
-        sink.write_batch(batch).unwrap();
+    if parallel {
+        let encoder = sink.encoder();
+        let groups: Vec<_> = batches
+            .into_par_iter()
+            .map(|b| {
+                let mut g = encoder.start().unwrap();
+                g.push(b).unwrap();
+                g.finish().unwrap()
+            })
+            .collect();
+        for g in groups {
+            sink.write_encoded(g).unwrap();
+        }
+    } else {
+        for batch in batches {
+            sink.write_batch(batch).unwrap();
+        }
     }
     sink.finish(&mem.final_meta).unwrap();
 }
@@ -61,22 +87,31 @@ fn ceiling(c: &mut Criterion) {
                 nuportal::event::ColumnKind::I8 => 1,
             })
             .sum();
-        g.throughput(Throughput::Elements(rows));
-        g.bench_function(format!("{tag}_{}_columns_rows", plan.columns.len()), |b| {
-            b.iter_batched(
-                || mem.batches.clone(),
-                |batches| write_all(&dir.path().join(format!("{tag}.parquet")), &mem, batches),
-                BatchSize::LargeInput,
+        for (way, parallel) in [("serial", false), ("parallel", true)] {
+            let path = dir.path().join(format!("{tag}.parquet"));
+            g.throughput(Throughput::Elements(rows));
+            g.bench_function(
+                format!("{tag}_{}_columns_{way}_rows", plan.columns.len()),
+                |b| {
+                    b.iter_batched(
+                        || mem.batches.clone(),
+                        |batches| write_all(&path, &mem, batches, parallel),
+                        BatchSize::LargeInput,
+                    );
+                },
             );
-        });
-        g.throughput(Throughput::Bytes(rows * bytes_per_row));
-        g.bench_function(format!("{tag}_{}_columns_bytes", plan.columns.len()), |b| {
-            b.iter_batched(
-                || mem.batches.clone(),
-                |batches| write_all(&dir.path().join(format!("{tag}.parquet")), &mem, batches),
-                BatchSize::LargeInput,
+            g.throughput(Throughput::Bytes(rows * bytes_per_row));
+            g.bench_function(
+                format!("{tag}_{}_columns_{way}_bytes", plan.columns.len()),
+                |b| {
+                    b.iter_batched(
+                        || mem.batches.clone(),
+                        |batches| write_all(&path, &mem, batches, parallel),
+                        BatchSize::LargeInput,
+                    );
+                },
             );
-        });
+        }
     }
     g.finish();
 }

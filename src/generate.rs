@@ -19,12 +19,13 @@ use crate::event::{ColumnPlan, Event, EventBatch};
 use crate::experiment::Experiment;
 use crate::flux::{FluxError, TabulatedSampler};
 use crate::oscillation::OscillationWeight;
-use crate::output::{OutputError, Sink};
+use crate::output::{Encoded, Encoder, OutputError, Sink};
 use crate::process::Process;
 use rand::{Rng, RngExt};
 use rand_pcg::Pcg64;
-use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 /// Options of a generation run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -554,6 +555,25 @@ impl<'a, P: Process> Generator<'a, P> {
         self.opts.n_chunks()
     }
 
+    /// Generate the chunks `ks` (consecutive in this piece) and encode them into one group for the
+    /// sink; returns the group and each chunk's per-channel accumulators (summed by the caller in
+    /// chunk order, so that totals do not depend on the grouping).
+    #[allow(clippy::type_complexity, reason = "private, used once")]
+    fn group(
+        &self,
+        ks: &[u64],
+        encoder: &Encoder,
+    ) -> Result<(Encoded, Vec<Vec<Acc>>), OutputError> {
+        let mut group = encoder.start()?;
+        let mut accs = Vec::with_capacity(ks.len());
+        for &k in ks {
+            let (batch, acc) = self.chunk(k);
+            group.push(batch)?;
+            accs.push(acc);
+        }
+        Ok((group.finish()?, accs))
+    }
+
     /// Generate chunk `k` into a fresh batch; returns the batch and per-channel accumulators.
     fn chunk(&self, k: u64) -> (EventBatch, Vec<Acc>) {
         let cs = self.opts.chunk_size as u64;
@@ -667,60 +687,125 @@ impl<'a, P: Process> Generator<'a, P> {
             .num_threads(self.opts.threads)
             .build()
             .map_err(|e| GenerateError::Threads(e.to_string()))?;
-        let window = (pool.current_num_threads() * 2).max(1);
         if let Err(e) = sink.begin(&self.plan, meta_json) {
             sink.abort();
             return Err(e.into());
         }
-        // The sink runs on its own thread, fed through a bounded channel, so that encoding and
-        // writing one window overlaps with generating the next (batches stay in event order).
-        let (tx, rx) = std::sync::mpsc::sync_channel::<EventBatch>(window);
+        // The unit of parallel work is a group of consecutive chunks of this piece, which the
+        // sink's encoder turns into one piece of output (a Parquet row group) on the generating
+        // thread. Workers take the next group as soon as they are free (no barrier); this thread
+        // puts the groups back in event order, sums the accumulators chunk by chunk (so totals do
+        // not depend on threads or grouping) and passes the groups to the sink's thread, which
+        // only appends them. A worker may run at most `ahead` groups beyond the last one released
+        // in order, which bounds the memory in flight.
+        let encoder = sink.encoder();
+        let per_group = (encoder.rows_per_group() / self.opts.chunk_size.max(1)).max(1);
+        let threads = pool.current_num_threads().max(1);
+        // Encoded groups are large (a row group): few in flight. Pass-through groups are one chunk.
+        let encodes = encoder.rows_per_group() > 0;
+        let ahead = if encodes { threads + 1 } else { 2 * threads };
+        let piece = self.opts.piece;
+        // (the count is at most the number of chunks, validated with the config)
+        let step = piece.count.max(1);
+        let piece_chunks = self.n_chunks().saturating_sub(piece.index).div_ceil(step);
+        let n_groups = piece_chunks.div_ceil(per_group as u64);
+        let group_chunks = |g: u64| {
+            let lo = g * per_group as u64;
+            let hi = (lo + per_group as u64).min(piece_chunks);
+            (lo..hi).map(move |m| piece.index + m * step)
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Encoded>(if encodes { 1 } else { ahead });
         let result = std::thread::scope(|scope| {
             let writer = scope.spawn(|| -> Result<(), OutputError> {
-                for batch in rx {
-                    sink.write_batch(batch)?;
+                for group in rx {
+                    sink.write_encoded(group)?;
                 }
                 Ok(())
             });
-            let generated = (|| -> Result<Vec<Acc>, GenerateError> {
-                let mut acc = vec![Acc::default(); self.plans.len()];
-                // The chunks of this piece, in order (all of them for the whole run).
-                let piece = self.opts.piece;
-                // (the count is at most the number of chunks, validated with the config)
-                let step = usize::try_from(piece.count).unwrap_or(usize::MAX);
-                let mut ks = (piece.index..self.n_chunks()).step_by(step);
+            let next = AtomicU64::new(0);
+            let cancel = AtomicBool::new(false);
+            let released = (Mutex::new(0u64), Condvar::new());
+            let generated = pool.in_place_scope(|workers| -> Result<Vec<Acc>, GenerateError> {
                 let total = self.opts.piece_events();
+                if stop() {
+                    return Err(GenerateError::Interrupted { done: 0, total });
+                }
+                type Done = Result<(Encoded, Vec<Vec<Acc>>), OutputError>;
+                let (res_tx, res_rx) = std::sync::mpsc::channel::<(u64, Done)>();
+                for _ in 0..threads {
+                    let res_tx = res_tx.clone();
+                    let (next, cancel, released) = (&next, &cancel, &released);
+                    let encoder = &encoder;
+                    workers.spawn(move |_| loop {
+                        let g = next.fetch_add(1, Ordering::Relaxed);
+                        if g >= n_groups {
+                            break;
+                        }
+                        {
+                            let mut r = released.0.lock().unwrap_or_else(PoisonError::into_inner);
+                            while g >= *r + ahead as u64 && !cancel.load(Ordering::Relaxed) {
+                                r = released.1.wait(r).unwrap_or_else(PoisonError::into_inner);
+                            }
+                        }
+                        if cancel.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let ks: Vec<u64> = group_chunks(g).collect();
+                        if res_tx.send((g, self.group(&ks, encoder))).is_err() {
+                            break;
+                        }
+                    });
+                }
+                drop(res_tx);
+                // Stop the workers (they finish the group in hand) on every way out of here.
+                let halt = || {
+                    cancel.store(true, Ordering::Relaxed);
+                    let _guard = released.0.lock().unwrap_or_else(PoisonError::into_inner);
+                    released.1.notify_all();
+                };
                 let cs = self.opts.chunk_size as u64;
+                let mut acc = vec![Acc::default(); self.plans.len()];
                 let mut done = 0u64;
-                loop {
-                    let window_ks: Vec<u64> = ks.by_ref().take(window).collect();
-                    if window_ks.is_empty() {
-                        break;
-                    }
+                let mut waiting = std::collections::BTreeMap::new();
+                let mut in_order = 0u64;
+                for (g, r) in &res_rx {
                     if stop() {
+                        halt();
                         return Err(GenerateError::Interrupted { done, total });
                     }
-                    let out: Vec<(EventBatch, Vec<Acc>)> =
-                        pool.install(|| window_ks.par_iter().map(|&j| self.chunk(j)).collect());
-                    for (&j, (batch, a)) in window_ks.iter().zip(out) {
-                        done += ((j + 1) * cs).min(self.opts.events) - j * cs;
-                        for (t, s) in acc.iter_mut().zip(a) {
-                            t.sw += s.sw;
-                            t.sw2 += s.sw2;
-                            t.n += s.n;
-                            t.attempts += s.attempts;
-                            t.bad += s.bad;
-                            t.overflow += s.overflow;
+                    waiting.insert(g, r);
+                    while let Some(r) = waiting.remove(&in_order) {
+                        let (group, accs) = match r {
+                            Ok(x) => x,
+                            Err(e) => {
+                                halt();
+                                return Err(e.into());
+                            }
+                        };
+                        for (j, a) in group_chunks(in_order).zip(accs) {
+                            done += ((j + 1) * cs).min(self.opts.events) - j * cs;
+                            for (t, s) in acc.iter_mut().zip(a) {
+                                t.sw += s.sw;
+                                t.sw2 += s.sw2;
+                                t.n += s.n;
+                                t.attempts += s.attempts;
+                                t.bad += s.bad;
+                                t.overflow += s.overflow;
+                            }
                         }
-                        if tx.send(batch).is_err() {
+                        if tx.send(group).is_err() {
                             // the writer stopped: its error is reported below
+                            halt();
                             return Ok(acc);
                         }
+                        in_order += 1;
+                        *released.0.lock().unwrap_or_else(PoisonError::into_inner) = in_order;
+                        released.1.notify_all();
                         progress(done);
                     }
                 }
                 Ok(acc)
-            })();
+            });
             drop(tx);
             let written = writer
                 .join()

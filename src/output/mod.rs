@@ -146,6 +146,103 @@ pub trait Sink {
     fn finish(&mut self, final_json: &str) -> Result<(), OutputError>;
     /// Abandon the output, removing anything partial.
     fn abort(&mut self);
+    /// The encoder that generating threads apply to groups of consecutive batches before the
+    /// groups reach [`Sink::write_encoded`] (called after `begin`). The default passes batches
+    /// through, and the sink encodes them itself in `write_batch`.
+    fn encoder(&self) -> Encoder {
+        Encoder::PassThrough
+    }
+    /// Write one group made by [`Sink::encoder`], in event order. The default writes the batches
+    /// of a pass-through group one by one.
+    ///
+    /// # Errors
+    /// [`OutputError`] on an encoding or I/O failure, or for a group this sink did not encode.
+    fn write_encoded(&mut self, group: Encoded) -> Result<(), OutputError> {
+        match group {
+            Encoded::Batches(batches) => batches.into_iter().try_for_each(|b| self.write_batch(b)),
+            Encoded::ParquetRowGroup(_) => Err(OutputError::Encode(
+                "a pre-encoded Parquet row group sent to a sink that did not make it".into(),
+            )),
+        }
+    }
+}
+
+/// Work done on the generating threads before a group of batches reaches its sink, so that
+/// encoding (for Parquet: the column encoders and zstd, most of the cost of writing) runs in
+/// parallel and the sink's own thread only appends bytes.
+#[derive(Clone)]
+pub enum Encoder {
+    /// Nothing: the batches go to the sink as they are, one batch per group.
+    PassThrough,
+    /// Encode and compress a group of batches into one Parquet row group.
+    Parquet(parquet::RowGroupEncoder),
+}
+
+impl Encoder {
+    /// Rows the sink wants per group (the generator groups whole chunks up to this); 0 for
+    /// one batch per group.
+    #[must_use]
+    pub fn rows_per_group(&self) -> usize {
+        match self {
+            Encoder::PassThrough => 0,
+            Encoder::Parquet(_) => parquet::PARALLEL_ROW_GROUP_ROWS,
+        }
+    }
+
+    /// Start a group; batches are pushed into it in event order as they are generated.
+    ///
+    /// # Errors
+    /// [`OutputError::Encode`] if the encoder cannot be set up (a bug).
+    pub fn start(&self) -> Result<GroupEncoder, OutputError> {
+        Ok(match self {
+            Encoder::PassThrough => GroupEncoder::Batches(Vec::new()),
+            Encoder::Parquet(e) => GroupEncoder::Parquet(e.start()?),
+        })
+    }
+}
+
+/// One group being encoded on a generating thread: a batch is encoded as soon as it is pushed, so
+/// only one uncompressed batch per thread is alive at a time.
+pub enum GroupEncoder {
+    /// Pass-through: the batches as they are.
+    Batches(Vec<EventBatch>),
+    /// A Parquet row group being encoded.
+    Parquet(parquet::RowGroupInProgress),
+}
+
+impl GroupEncoder {
+    /// Add the next batch (in event order).
+    ///
+    /// # Errors
+    /// [`OutputError::Encode`] if the encoder fails (a bug).
+    pub fn push(&mut self, batch: EventBatch) -> Result<(), OutputError> {
+        match self {
+            GroupEncoder::Batches(v) => {
+                v.push(batch);
+                Ok(())
+            }
+            GroupEncoder::Parquet(g) => g.push(batch),
+        }
+    }
+
+    /// Close the group for the sink.
+    ///
+    /// # Errors
+    /// [`OutputError::Encode`] if the encoder fails (a bug).
+    pub fn finish(self) -> Result<Encoded, OutputError> {
+        match self {
+            GroupEncoder::Batches(v) => Ok(Encoded::Batches(v)),
+            GroupEncoder::Parquet(g) => g.finish().map(Encoded::ParquetRowGroup),
+        }
+    }
+}
+
+/// A group of consecutive batches as made by an [`Encoder`].
+pub enum Encoded {
+    /// Batches still to be encoded by the sink.
+    Batches(Vec<EventBatch>),
+    /// The encoded, compressed column chunks of one Parquet row group, in schema order.
+    ParquetRowGroup(Vec<::parquet::arrow::arrow_writer::ArrowColumnChunk>),
 }
 
 /// Output file format (`--format`, `[output] format`).
@@ -212,6 +309,18 @@ impl Sink for FileSink {
         match self {
             FileSink::Parquet(s) => s.abort(),
             FileSink::Hepmc3(s) => s.abort(),
+        }
+    }
+    fn encoder(&self) -> Encoder {
+        match self {
+            FileSink::Parquet(s) => s.encoder(),
+            FileSink::Hepmc3(s) => s.encoder(),
+        }
+    }
+    fn write_encoded(&mut self, group: Encoded) -> Result<(), OutputError> {
+        match self {
+            FileSink::Parquet(s) => s.write_encoded(group),
+            FileSink::Hepmc3(s) => s.write_encoded(group),
         }
     }
 }
