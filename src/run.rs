@@ -68,6 +68,18 @@ pub struct Prepared {
 /// [`RunError`] naming the file, key or value at fault.
 pub fn prepare(config: Config) -> Result<Prepared, RunError> {
     config.validate()?;
+    // The tabulation (sigma(E) per channel, in parallel over energies) runs on the run's own
+    // number of threads, like the event loop.
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(config.generation.threads)
+        .build()
+    {
+        Ok(pool) => pool.install(|| prepare_validated(config)),
+        Err(_) => prepare_validated(config),
+    }
+}
+
+fn prepare_validated(config: Config) -> Result<Prepared, RunError> {
     let experiment = Experiment::load_with(
         &config.experiment.name,
         config.experiment.pot,

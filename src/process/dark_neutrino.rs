@@ -30,6 +30,7 @@ use crate::model::dark_neutrino::DarkNeutrinoModel;
 use crate::nuclear::Nucleus;
 use crate::units::HBARC2_GEV2_CM2;
 use rand::{Rng, RngExt};
+use rayon::prelude::*;
 use std::f64::consts::TAU;
 
 /// Options of the signal process (from `[process]`).
@@ -259,16 +260,16 @@ fn tabulate_sigma(
     e_max: f64,
 ) -> (Vec<f64>, Vec<f64>) {
     let (x0, x1) = ((1e-4 * e_th).ln(), (e_max - e_th).max(2e-4 * e_th).ln());
-    let mut ln_x = Vec::with_capacity(SIGMA_POINTS);
-    let mut ln_s = Vec::with_capacity(SIGMA_POINTS);
-    for i in 0..SIGMA_POINTS {
-        #[allow(clippy::cast_precision_loss, reason = "small integers")]
-        let lx = x0 + (x1 - x0) * i as f64 / (SIGMA_POINTS - 1) as f64;
-        let s = process.sigma(e_th + lx.exp(), h) * HBARC2_GEV2_CM2;
-        ln_x.push(lx);
-        ln_s.push(if s > 0.0 { s.ln() } else { -800.0 });
-    }
-    (ln_x, ln_s)
+    // independent quadratures: in parallel (on the caller's rayon pool), in node order
+    (0..SIGMA_POINTS)
+        .into_par_iter()
+        .map(|i| {
+            #[allow(clippy::cast_precision_loss, reason = "small integers")]
+            let lx = x0 + (x1 - x0) * i as f64 / (SIGMA_POINTS - 1) as f64;
+            let s = process.sigma(e_th + lx.exp(), h) * HBARC2_GEV2_CM2;
+            (lx, if s > 0.0 { s.ln() } else { -800.0 })
+        })
+        .unzip()
 }
 
 impl Process for DarkNeutrinoSignal {

@@ -59,6 +59,7 @@ use crate::nuclear::{
     proton_em_form_factors, proton_nc_form_factors_darknews, FormFactorModel, Nucleus,
 };
 use crate::numerics::GaussLegendre;
+use rayon::prelude::*;
 
 /// Active neutrino flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -631,38 +632,40 @@ impl Q2Sampler {
         let gl = GaussLegendre::<4>::new();
         let eta = helicity.eta();
         let mut cdf = vec![0.0; N_NODES * (N_BINS + 1)];
-        for j in 0..N_NODES {
-            let xi = xi_min + (xi_max - xi_min) * j as f64 / (N_NODES - 1) as f64;
-            let e = e_th * (1.0 + xi.exp());
-            let row = &mut cdf[j * (N_BINS + 1)..(j + 1) * (N_BINS + 1)];
-            let mut total = 0.0;
-            if let Some((lo, hi)) = process.q2_range(e) {
-                let l = (hi / lo).ln();
-                for i in 0..N_BINS {
-                    let (u0, u1) = (i as f64 / N_BINS as f64, (i + 1) as f64 / N_BINS as f64);
-                    let p = gl.integrate(
-                        |u| {
-                            let q2 = lo * (u * l).exp();
-                            q2 * process.dsigma_dq2_unchecked(e, q2, eta)
-                        },
-                        u0,
-                        u1,
-                        1,
-                    );
-                    total += p.max(0.0);
-                    row[i + 1] = total;
+        // independent nodes: in parallel (on the caller's rayon pool)
+        cdf.par_chunks_mut(N_BINS + 1)
+            .enumerate()
+            .for_each(|(j, row)| {
+                let xi = xi_min + (xi_max - xi_min) * j as f64 / (N_NODES - 1) as f64;
+                let e = e_th * (1.0 + xi.exp());
+                let mut total = 0.0;
+                if let Some((lo, hi)) = process.q2_range(e) {
+                    let l = (hi / lo).ln();
+                    for i in 0..N_BINS {
+                        let (u0, u1) = (i as f64 / N_BINS as f64, (i + 1) as f64 / N_BINS as f64);
+                        let p = gl.integrate(
+                            |u| {
+                                let q2 = lo * (u * l).exp();
+                                q2 * process.dsigma_dq2_unchecked(e, q2, eta)
+                            },
+                            u0,
+                            u1,
+                            1,
+                        );
+                        total += p.max(0.0);
+                        row[i + 1] = total;
+                    }
                 }
-            }
-            if total > 0.0 && total.is_finite() {
-                row.iter_mut().for_each(|c| *c /= total);
-            } else {
-                // degenerate node: flat
-                for (i, c) in row.iter_mut().enumerate() {
-                    *c = i as f64 / N_BINS as f64;
+                if total > 0.0 && total.is_finite() {
+                    row.iter_mut().for_each(|c| *c /= total);
+                } else {
+                    // degenerate node: flat
+                    for (i, c) in row.iter_mut().enumerate() {
+                        *c = i as f64 / N_BINS as f64;
+                    }
                 }
-            }
-            row[N_BINS] = 1.0;
-        }
+                row[N_BINS] = 1.0;
+            });
         Self {
             process,
             helicity,
