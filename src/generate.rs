@@ -7,6 +7,10 @@
 //! computed before any sampling. So the same seed gives the same events for any thread count, and a
 //! chunk can be regenerated alone.
 //!
+//! **Threads.** `threads` workers each take the next group of chunks (one Parquet row group),
+//! generate it and encode it with the sink's [`Encoder`]; the calling thread restores event order
+//! and the sink's own thread appends. See [`Generator::run`].
+//!
 //! **Weights.** See [`crate::process`]: the sum of weights in a channel estimates
 //! POT x N_targets x integral phi(E) sigma(E) dE without bias; the energy proposal is flux x sigma
 //! tabulated once per channel, so weights are nearly uniform.
@@ -669,9 +673,11 @@ impl<'a, P: Process> Generator<'a, P> {
         acc.attempts += 1;
     }
 
-    /// Run: generate every chunk (in parallel, in windows) and hand the batches to `sink` in order.
-    /// `progress` is called with the number of events done after each batch; `stop` is polled
-    /// between windows and interrupts the run (the sink is aborted) when it returns true.
+    /// Run: generate every chunk (in parallel, in groups the sink's encoder turns into output on the
+    /// generating threads) and hand the groups to `sink` in event order.
+    /// `progress` is called with the number of events done after each group; `stop` is polled
+    /// before the run and as each group arrives, and interrupts the run (the sink is aborted) when it
+    /// returns true.
     ///
     /// # Errors
     /// [`GenerateError`] from the sink, the thread pool, or an interruption.

@@ -296,7 +296,7 @@ fn load_config(c: &CommonArgs, extra: &[String]) -> Result<Config, Failure> {
 }
 
 fn generate(a: GenerateArgs) -> Result<(), Failure> {
-    // SIGINT / SIGTERM stop the run between windows; the sink then removes its temporary file.
+    // SIGINT / SIGTERM stop the run at the next finished row group; the sink then removes its temporary file.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = stop.clone();
     let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
