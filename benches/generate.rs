@@ -1,5 +1,6 @@
 //! Criterion benches: energy sampling, the nu-e final-state sampler, and the whole run into
-//! Parquet and into memory. Throughput is reported in events per second.
+//! Parquet and into memory. Throughput is reported in events per second (and, for the Parquet runs, in
+//! bytes of Parquet written per second).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nuportal::config::Config;
@@ -117,12 +118,21 @@ fn full_run(c: &mut Criterion) {
         } else {
             "dark_neutrino_p1_miniboone"
         };
-        g.bench_function(format!("{tag}_parquet_{threads}_threads"), |b| {
-            b.iter(|| {
-                let mut sink = ParquetSink::new(&dir.path().join("bench.parquet"), true);
-                black_box(p.generate(&mut sink, |_| {}, || false).unwrap());
-            });
+        let path = dir.path().join("bench.parquet");
+        let run = || {
+            let mut sink = ParquetSink::new(&path, true);
+            black_box(p.generate(&mut sink, |_| {}, || false).unwrap());
+        };
+        g.throughput(Throughput::Elements(N));
+        g.bench_function(format!("{tag}_parquet_{threads}_threads"), |b| b.iter(run));
+        // the same run in bytes of Parquet written per second
+        run();
+        let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        g.throughput(Throughput::Bytes(bytes));
+        g.bench_function(format!("{tag}_parquet_{threads}_threads_bytes"), |b| {
+            b.iter(run);
         });
+        g.throughput(Throughput::Elements(N));
         g.bench_function(format!("{tag}_memory_{threads}_threads"), |b| {
             b.iter(|| {
                 let mut sink = MemorySink::default();
