@@ -708,9 +708,11 @@ impl<'a, P: Process> Generator<'a, P> {
         let encoder = sink.encoder();
         let per_group = (encoder.rows_per_group() / self.opts.chunk_size.max(1)).max(1);
         let threads = pool.current_num_threads().max(1);
-        // Encoded groups are large (a row group): few in flight. Pass-through groups are one chunk.
+        // Groups differ in cost (channels are contiguous runs of events), so a worker may run two
+        // groups per thread ahead of the slowest one: with threads + 1 a fast worker waited
+        // (1e6 default events on 2 threads 0.79 -> 0.76 s). An encoded group is ~16 MB.
         let encodes = encoder.rows_per_group() > 0;
-        let ahead = if encodes { threads + 1 } else { 2 * threads };
+        let ahead = 2 * threads + usize::from(encodes) * 2;
         let piece = self.opts.piece;
         // (the count is at most the number of chunks, validated with the config)
         let step = piece.count.max(1);

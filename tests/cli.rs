@@ -298,7 +298,7 @@ fn memory_does_not_grow_with_the_number_of_events() {
             .find_map(|l| l.strip_prefix("peak resident memory "))
             .and_then(|r| r.trim_end_matches(" MiB").parse().ok())
     };
-    // Both runs are far beyond the row groups in flight (threads + 3 groups of 65,536 rows), in the
+    // Both runs are far beyond the row groups in flight (2 threads + 4 groups of 65,536 rows), in the
     // steady state of the pipeline.
     let (n_small, n_large) = (1_000_000u64, 3_000_000u64);
     let (Some(small), Some(large)) = (peak(n_small), peak(n_large)) else {

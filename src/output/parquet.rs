@@ -7,7 +7,8 @@
 //! `ArrowColumnWriter`s (the low-level parallel API of the `parquet` crate), and the sink's thread
 //! only appends the finished column chunks in event order and asks the disk to write them back
 //! (`fdatasync`) as they arrive, so little is left for the final `fsync` before the rename.
-//! Memory in flight is about (threads + 2) compressed row groups of [`PARALLEL_ROW_GROUP_ROWS`].
+//! Memory in flight is at most about (2 threads + 4) compressed row groups of
+//! [`PARALLEL_ROW_GROUP_ROWS`] (see `Generator::run`).
 //!
 //! Metadata (ECOSYSTEM.md section 2.5): the run record (JSON) is written as Arrow schema metadata
 //! under `nuportal` and `PANDAS_ATTRS` (what pyarrow and pandas read; known at the start, so it
