@@ -286,9 +286,22 @@ pub fn parse_oscillation(
     let section = table
         .remove("oscillation")
         .ok_or_else(|| parse_error("no [oscillation] section".into()))?;
-    let osc: OscillationConfig = section
+    let mut osc: OscillationConfig = section
         .try_into()
         .map_err(|e: toml::de::Error| parse_error(format!("[oscillation] {}", toml_message(&e))))?;
+    if osc.nsi_from_model {
+        let model: crate::model::ModelConfig = table
+            .remove("model")
+            .ok_or_else(|| {
+                parse_error(
+                    "[oscillation] nsi_from_model = true needs the [model] section (a preset with a Z')"
+                        .into(),
+                )
+            })?
+            .try_into()
+            .map_err(|e: toml::de::Error| parse_error(format!("[model] {}", toml_message(&e))))?;
+        osc.set_model_nsi(crate::model::presets::nsi_couplings(&model.couplings()?)?);
+    }
     osc.build()?;
     Ok(osc)
 }
@@ -407,6 +420,13 @@ impl Config {
             }
             table.try_into().map_err(parse_error)?
         };
+        let mut cfg = cfg;
+        if let Some(osc) = cfg.oscillation.as_mut().filter(|o| o.nsi_from_model) {
+            // one set of couplings: the oscillation NSI of the run's own Z'
+            osc.set_model_nsi(crate::model::presets::nsi_couplings(
+                &cfg.model.couplings()?,
+            )?);
+        }
         cfg.validate()?;
         Ok(cfg)
     }

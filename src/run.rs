@@ -385,6 +385,16 @@ impl Prepared {
                 "baseline_km": o.matter_profile().map(|m| m.baseline_km()).ok(),
                 "constants": o.constants,
             });
+            if let Some(nsi) = &o.model_nsi {
+                // the eps the run's [model] gave (nsi_from_model), diagonal ee, mumu, tautau
+                let diag = |m: &nalgebra::Matrix3<num_complex::Complex64>| {
+                    [m[(0, 0)].re, m[(1, 1)].re, m[(2, 2)].re]
+                };
+                let [e, u, d] = nsi.matrices();
+                meta["oscillation"]["nsi_from_model"] = json!({
+                    "eps_e_diag": diag(e), "eps_u_diag": diag(u), "eps_d_diag": diag(d),
+                });
+            }
         }
         if let Some(d) = gen.detector() {
             meta["detector"] = d.describe();

@@ -56,6 +56,8 @@ fn config(mixing: [f64; 6], layers: &[[f64; 3]]) -> OscillationConfig {
         constants: ConstantSet::default(),
         source: None,
         nsi: None,
+        nsi_from_model: false,
+        model_nsi: None,
     }
 }
 

@@ -185,6 +185,8 @@ fn config_from_header(table: &Table) -> (OscillationConfig, PhysicalConstants) {
         constants: ConstantSet::ReferenceTables,
         source: None,
         nsi: (model == ModelKind::Nsi).then(|| nsi_from_header(table)),
+        nsi_from_model: false,
+        model_nsi: None,
     };
     // "hbar*c = h c/(2 pi e) = 1.97...e-07 eV*m": the last '=' of that part.
     let constants_line = table.line("constants:").expect("constants line");

@@ -23,6 +23,8 @@
 //! # model = "nsi" takes [nsi.e], [nsi.u], [nsi.d] tables; each entry is [re, im]:
 //! # [nsi.d]
 //! # emu = [0.05, 0.0866]
+//! # or, instead of the tables, the eps of the run's own [model] Z':
+//! # nsi_from_model = true
 //! ```
 
 use num_complex::Complex64;
@@ -106,6 +108,15 @@ pub struct OscillationConfig {
     /// NSI couplings (nsi only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nsi: Option<NsiConfig>,
+    /// NSI from the run's own Z' (nsi only, instead of `[nsi]` tables): eps^f_{aa} of every flavour
+    /// from the `[model]` couplings table at Q^2 -> 0 ([`crate::model::presets::nsi_couplings`]), so
+    /// that one set of couplings drives scattering and oscillation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nsi_from_model: bool,
+    /// The couplings `nsi_from_model` resolved to: set from the `[model]` section by the config
+    /// readers ([`OscillationConfig::set_model_nsi`]); not a configuration key.
+    #[serde(skip)]
+    pub model_nsi: Option<NsiCouplings>,
 }
 
 /// The `constants` key: which [`PhysicalConstants`] enter the phases and the matter potential.
@@ -280,7 +291,21 @@ impl OscillationConfig {
             }
             _ => {}
         }
+        if self.nsi_from_model {
+            if kind != ModelKind::Nsi {
+                return Err(OscillationError::Unused {
+                    name: "nsi_from_model",
+                    model: kind,
+                });
+            }
+            if self.nsi.is_some() {
+                return Err(OscillationError::NsiFromModel {
+                    reason: "and [oscillation.nsi] tables exclude each other: give one".into(),
+                });
+            }
+        }
         match (&self.nsi, kind) {
+            (None, ModelKind::Nsi) if self.nsi_from_model => {}
             (None, ModelKind::Nsi) => {
                 return Err(OscillationError::Missing {
                     name: "nsi",
@@ -298,6 +323,14 @@ impl OscillationConfig {
         let [dm41, s14sq, s24sq, s34sq] = sterile_values;
         match kind {
             ModelKind::ThreeNu => Ok(OscillationModel::ThreeFlavour(mixing)),
+            ModelKind::Nsi if self.nsi_from_model => Ok(OscillationModel::Nsi(
+                mixing,
+                self.model_nsi
+                    .ok_or_else(|| OscillationError::NsiFromModel {
+                        reason: "needs the [model] section of a run config (a preset with a Z')"
+                            .into(),
+                    })?,
+            )),
             ModelKind::Nsi => Ok(OscillationModel::Nsi(
                 mixing,
                 self.nsi.unwrap_or_default().couplings()?,
@@ -364,6 +397,14 @@ impl OscillationConfig {
         Ok(profile)
     }
 
+    /// Give the NSI couplings of the run's `[model]` to a config with `nsi_from_model = true`
+    /// (ignored otherwise).
+    pub fn set_model_nsi(&mut self, nsi: NsiCouplings) {
+        if self.nsi_from_model {
+            self.model_nsi = Some(nsi);
+        }
+    }
+
     /// Validate and build with the constants chosen by the `constants` key
     /// ([`PhysicalConstants::REFERENCE_TABLES`] unless `constants = "pdg2024"`).
     ///
@@ -413,6 +454,8 @@ mod tests {
             constants: ConstantSet::default(),
             source: None,
             nsi: None,
+            nsi_from_model: false,
+            model_nsi: None,
         }
     }
 

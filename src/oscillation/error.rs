@@ -49,6 +49,13 @@ pub enum OscillationError {
         /// What is wrong, and what to give instead.
         reason: String,
     },
+    /// `nsi_from_model = true` without the couplings of a run's `[model]` (or with explicit NSI
+    /// tables as well).
+    #[error("`nsi_from_model = true` {reason}")]
+    NsiFromModel {
+        /// What is wrong, and what to give instead.
+        reason: String,
+    },
     /// A diagonal NSI coupling has a non-zero imaginary part (eps^f must be Hermitian).
     #[error("NSI coupling `{name}` is diagonal and must be real (Hermitian eps), got imaginary part {imaginary}")]
     NonHermitian {
