@@ -813,6 +813,12 @@ impl<'a, P: Process> Generator<'a, P> {
                         progress(done);
                     }
                 }
+                if in_order < n_groups {
+                    // only if a worker died (a bug): never finish a file with missing events
+                    return Err(GenerateError::Threads(format!(
+                        "the workers stopped after {in_order} of {n_groups} row groups"
+                    )));
+                }
                 Ok(acc)
             });
             drop(tx);
