@@ -35,7 +35,7 @@
 //! flat, (1 - T/T_max) and, with a Z', 1/x and 1/x^2 in x = 2 M T + m_Z'^2; the weight carries
 //! dsigma/dT over the proposal exactly.
 
-use super::{Channel, Process};
+use super::{Channel, Process, PropagatorTerms};
 use crate::event::{Event, Particle};
 use crate::experiment::Experiment;
 use crate::flux::Flavour;
@@ -127,13 +127,10 @@ pub struct Cevns {
 #[derive(Debug, Clone, Copy)]
 struct TProposal {
     tmax: f64,
-    two_m: f64,
-    x0: f64,
     p_flat: f64,
     p_lin: f64,
     p_inv: f64,
-    ln_ratio: f64,
-    inv_diff: f64,
+    z: PropagatorTerms,
 }
 
 impl Cevns {
@@ -318,26 +315,20 @@ impl Cevns {
         let tmax = t_max(e, m);
         let qw = weak_charge(nuc.z, nuc.n(), self.sin2_theta_w);
         let k = self.k_zprime(self.channels[ch].flavour, nuc);
-        let m2 = self.mz2();
-        let (x0, x1) = (m2, m2 + 2.0 * m * tmax);
+        let z = PropagatorTerms::new(self.mz2(), 2.0 * m, tmax, k != 0.0);
         let i_sm = qw * qw * tmax / 2.0;
-        let (mut ln_ratio, mut inv_diff, mut i_inv, mut i_inv2) = (1.0, 1.0, 0.0, 0.0);
-        if k != 0.0 && x0 > 0.0 {
-            ln_ratio = (x1 / x0).ln();
-            inv_diff = 1.0 / x0 - 1.0 / x1;
-            i_inv = 2.0 * (qw * k).abs() * ln_ratio / (2.0 * m);
-            i_inv2 = k * k * inv_diff / (2.0 * m);
+        let (mut i_inv, mut i_inv2) = (0.0, 0.0);
+        if z.on {
+            i_inv = 2.0 * (qw * k).abs() * z.ln_ratio / (2.0 * m);
+            i_inv2 = k * k * z.inv_diff / (2.0 * m);
         }
         let tot = i_sm + i_inv + i_inv2;
         TProposal {
             tmax,
-            two_m: 2.0 * m,
-            x0,
             p_flat: 0.3 * i_sm / tot,
             p_lin: 0.7 * i_sm / tot,
             p_inv: i_inv / tot,
-            ln_ratio,
-            inv_diff,
+            z,
         }
     }
 
@@ -352,17 +343,14 @@ impl Cevns {
             // density 2 (1 - T/T_max) / T_max
             p.tmax * (1.0 - (1.0 - v).sqrt())
         } else if u < c3 {
-            (p.x0 * (v * p.ln_ratio).exp() - p.x0) / p.two_m
+            p.z.sample_inv(v)
         } else {
-            (1.0 / (1.0 / p.x0 - v * p.inv_diff) - p.x0) / p.two_m
+            p.z.sample_inv2(v)
         };
         let t = t.clamp(0.0, p.tmax);
-        let mut q = p.p_flat / p.tmax + p.p_lin * 2.0 * (1.0 - t / p.tmax) / p.tmax;
-        let p_inv2 = (1.0 - c3).max(0.0);
-        if p.p_inv > 0.0 || p_inv2 > 1e-15 {
-            let x = p.x0 + p.two_m * t;
-            q += p.p_inv * p.two_m / (x * p.ln_ratio) + p_inv2 * p.two_m / (x * x * p.inv_diff);
-        }
+        let q = p.p_flat / p.tmax
+            + p.p_lin * 2.0 * (1.0 - t / p.tmax) / p.tmax
+            + p.z.density(t, p.p_inv, 1.0 - c3);
         (t, q)
     }
 

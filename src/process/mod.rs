@@ -71,3 +71,65 @@ pub(crate) fn importance_weight_cm2(dsigma_dt_gev3: f64, q_per_gev: f64) -> f64 
         0.0
     }
 }
+
+/// The Z' propagator components of an elastic-recoil proposal, shared by nu-e and CEvNS: densities
+/// in the recoil kinetic energy T on [0, T_max] proportional to 1/x (the interference with the SM
+/// amplitude) and 1/x^2 (the Z' amplitude squared), x = m_Z'^2 + 2 M T (the t-channel propagator of
+/// nu + target of mass M at rest), each sampled by inverting its CDF.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PropagatorTerms {
+    /// x at T = 0 (m_Z'^2), GeV^2.
+    x0: f64,
+    /// 2 M, GeV.
+    two_m: f64,
+    /// ln(x1 / x0) = 2M integral dT / x over [0, T_max] (1 without a Z' term).
+    pub ln_ratio: f64,
+    /// 1/x0 - 1/x1 = 2M integral dT / x^2 over [0, T_max] (1 without a Z' term).
+    pub inv_diff: f64,
+    /// Whether the Z' components are present.
+    pub on: bool,
+}
+
+impl PropagatorTerms {
+    /// For m_Z'^2 = `mz2` GeV^2, 2M = `two_m` GeV and T in [0, `tmax`] GeV. Without a Z' amplitude
+    /// (`active` false, or `mz2` <= 0) the integrals are left at 1: the mixture then gives these
+    /// components zero probability.
+    pub(crate) fn new(mz2: f64, two_m: f64, tmax: f64, active: bool) -> Self {
+        let (x0, x1) = (mz2, mz2 + two_m * tmax);
+        let on = active && x0 > 0.0;
+        let (ln_ratio, inv_diff) = if on {
+            ((x1 / x0).ln(), 1.0 / x0 - 1.0 / x1)
+        } else {
+            (1.0, 1.0)
+        };
+        Self {
+            x0,
+            two_m,
+            ln_ratio,
+            inv_diff,
+            on,
+        }
+    }
+
+    /// T from the 1/x component for a uniform `v`.
+    pub(crate) fn sample_inv(&self, v: f64) -> f64 {
+        (self.x0 * (v * self.ln_ratio).exp() - self.x0) / self.two_m
+    }
+
+    /// T from the 1/x^2 component for a uniform `v`.
+    pub(crate) fn sample_inv2(&self, v: f64) -> f64 {
+        (1.0 / (1.0 / self.x0 - v * self.inv_diff) - self.x0) / self.two_m
+    }
+
+    /// The mixture's density at T (GeV^-1) from these components with probabilities `p_inv` and
+    /// `p_inv2` (0 when neither is present).
+    pub(crate) fn density(&self, t: f64, p_inv: f64, p_inv2: f64) -> f64 {
+        if p_inv > 0.0 || p_inv2 > 1e-15 {
+            let x = self.x0 + self.two_m * t;
+            p_inv * self.two_m / (x * self.ln_ratio)
+                + p_inv2.max(0.0) * self.two_m / (x * x * self.inv_diff)
+        } else {
+            0.0
+        }
+    }
+}

@@ -25,7 +25,7 @@
 //! Antineutrinos (reactor nu_e-bar: g_L = 1/2 + s_W^2 swapped with g_R) use the same formula, so
 //! TEXONO-like nu_e-bar e samples and every preset go through this one process.
 
-use super::{Channel, Process};
+use super::{Channel, Process, PropagatorTerms};
 use crate::event::{Event, Particle};
 use crate::experiment::Experiment;
 use crate::flux::Flavour;
@@ -69,14 +69,12 @@ pub struct NuElectron {
 struct TProposal {
     e: f64,
     tmax: f64,
-    x0: f64,
     /// (1 - T_max/E)^3
     a3: f64,
     p_flat: f64,
     p_quad: f64,
     p_inv: f64,
-    ln_ratio: f64,
-    inv_diff: f64,
+    z: PropagatorTerms,
 }
 
 impl NuElectron {
@@ -215,32 +213,27 @@ impl NuElectron {
     fn proposal(&self, f: Flavour, e: f64) -> TProposal {
         let tmax = t_max(e);
         let k = self.k_zprime(f);
-        let m2 = self.mz2();
-        let (x0, x1) = (m2, m2 + 2.0 * M_E * tmax);
+        let z = PropagatorTerms::new(self.mz2(), 2.0 * M_E, tmax, k != 0.0);
         let (gl, gr) = self.chiral_couplings(f, tmax);
         let a = 1.0 - tmax / e;
         let a3 = a * a * a;
         // component integrals: g_L^2 T_max, g_R^2 E (1 - a^3)/3, and bounds of the Z' terms
         let i_flat = (gl * gl).max(1e-3) * tmax;
         let i_quad = gr * gr * e * (1.0 - a3) / 3.0;
-        let (mut ln_ratio, mut inv_diff, mut i_inv, mut i_inv2) = (1.0, 1.0, 0.0, 0.0);
-        if k != 0.0 && x0 > 0.0 {
-            ln_ratio = (x1 / x0).ln();
-            inv_diff = 1.0 / x0 - 1.0 / x1;
-            i_inv = 2.0 * k.abs() * (gl.abs() + gr.abs()) * ln_ratio / (2.0 * M_E);
-            i_inv2 = 2.0 * k * k * inv_diff / (2.0 * M_E);
+        let (mut i_inv, mut i_inv2) = (0.0, 0.0);
+        if z.on {
+            i_inv = 2.0 * k.abs() * (gl.abs() + gr.abs()) * z.ln_ratio / (2.0 * M_E);
+            i_inv2 = 2.0 * k * k * z.inv_diff / (2.0 * M_E);
         }
         let tot = i_flat + i_quad + i_inv + i_inv2;
         TProposal {
             e,
             tmax,
-            x0,
             a3,
             p_flat: i_flat / tot,
             p_quad: i_quad / tot,
             p_inv: i_inv / tot,
-            ln_ratio,
-            inv_diff,
+            z,
         }
     }
 
@@ -255,21 +248,15 @@ impl NuElectron {
             // (1 - T/E)^2: w = 1 - T/E with w^3 uniform on [a^3, 1]
             p.e * (1.0 - (p.a3 + v * (1.0 - p.a3)).cbrt())
         } else if u < c3 {
-            let x = p.x0 * (v * p.ln_ratio).exp();
-            (x - p.x0) / (2.0 * M_E)
+            p.z.sample_inv(v)
         } else {
-            let x = 1.0 / (1.0 / p.x0 - v * p.inv_diff);
-            (x - p.x0) / (2.0 * M_E)
+            p.z.sample_inv2(v)
         };
         let t = t.clamp(0.0, p.tmax);
         let w = 1.0 - t / p.e;
-        let mut q = p.p_flat / p.tmax + p.p_quad * 3.0 * w * w / (p.e * (1.0 - p.a3));
-        let p_inv2 = 1.0 - c3;
-        if p.p_inv > 0.0 || p_inv2 > 1e-15 {
-            let x = p.x0 + 2.0 * M_E * t;
-            q += p.p_inv * 2.0 * M_E / (x * p.ln_ratio)
-                + p_inv2.max(0.0) * 2.0 * M_E / (x * x * p.inv_diff);
-        }
+        let q = p.p_flat / p.tmax
+            + p.p_quad * 3.0 * w * w / (p.e * (1.0 - p.a3))
+            + p.z.density(t, p.p_inv, 1.0 - c3);
         (t, q)
     }
 
