@@ -901,8 +901,10 @@ fn energy_nodes(table: &[f64], lo: f64, hi: f64, sub: usize, threshold: bool) ->
     knots.push(hi);
     let mut nodes = Vec::with_capacity(knots.len() * sub + 24);
     for (i, w) in knots.windows(2).enumerate() {
+        let h = w[1] - w[0];
+        nodes.push(w[0]);
         if i == 0 && threshold {
-            let h = w[1] - w[0];
+            // increasing, all inside (w0, w0 + h/sub)
             nodes.extend(
                 (1..=THRESHOLD_HALVINGS)
                     .rev()
@@ -910,13 +912,13 @@ fn energy_nodes(table: &[f64], lo: f64, hi: f64, sub: usize, threshold: bool) ->
                     .filter(|&e| e > w[0] && e < w[0] + h / sub as f64),
             );
         }
-        for s in 0..sub {
+        for s in 1..sub {
             #[allow(clippy::cast_precision_loss, reason = "small integers")]
-            nodes.push(w[0] + (w[1] - w[0]) * s as f64 / sub as f64);
+            nodes.push(w[0] + h * s as f64 / sub as f64);
         }
     }
     nodes.push(hi);
-    nodes.sort_by(f64::total_cmp);
+    // halvings below the resolution of w0 can round to the same node
     nodes.dedup();
     nodes
 }
