@@ -87,30 +87,24 @@ fn ceiling(c: &mut Criterion) {
                 nuportal::event::ColumnKind::I8 => 1,
             })
             .sum();
+        let path = dir.path().join(format!("{tag}.parquet"));
         for (way, parallel) in [("serial", false), ("parallel", true)] {
-            let path = dir.path().join(format!("{tag}.parquet"));
-            g.throughput(Throughput::Elements(rows));
-            g.bench_function(
-                format!("{tag}_{}_columns_{way}_rows", plan.columns.len()),
-                |b| {
-                    b.iter_batched(
-                        || mem.batches.clone(),
-                        |batches| write_all(&path, &mem, batches, parallel),
-                        BatchSize::LargeInput,
-                    );
-                },
-            );
-            g.throughput(Throughput::Bytes(rows * bytes_per_row));
-            g.bench_function(
-                format!("{tag}_{}_columns_{way}_bytes", plan.columns.len()),
-                |b| {
-                    b.iter_batched(
-                        || mem.batches.clone(),
-                        |batches| write_all(&path, &mem, batches, parallel),
-                        BatchSize::LargeInput,
-                    );
-                },
-            );
+            for (unit, throughput) in [
+                ("rows", Throughput::Elements(rows)),
+                ("bytes", Throughput::Bytes(rows * bytes_per_row)),
+            ] {
+                g.throughput(throughput);
+                g.bench_function(
+                    format!("{tag}_{}_columns_{way}_{unit}", plan.columns.len()),
+                    |b| {
+                        b.iter_batched(
+                            || mem.batches.clone(),
+                            |batches| write_all(&path, &mem, batches, parallel),
+                            BatchSize::LargeInput,
+                        );
+                    },
+                );
+            }
         }
     }
     g.finish();
